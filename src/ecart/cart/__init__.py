@@ -1,0 +1,1 @@
+"""cart: carts of signed-in customers."""

@@ -1,0 +1,1 @@
+"""catalog: products, categories, search; shows stock from inventory."""

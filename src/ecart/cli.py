@@ -1,0 +1,122 @@
+"""`ecart up | serve | migrate | seed | makemigration`."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ecart.local import LocalPlatform, PortInUse
+from ecart.platform import migrations
+from ecart.platform.db import Database
+from ecart.registry import SERVICES
+
+app = typer.Typer(help="ecart: a cloud-native e-commerce platform.", no_args_is_help=True)
+console = Console(stderr=True)
+
+ServicesOpt = Annotated[
+    list[str] | None, typer.Argument(help="services (default: all)", show_default=False)
+]
+
+
+def _check(names: list[str] | None) -> list[str]:
+    chosen = names or list(SERVICES)
+    unknown = [n for n in chosen if n not in SERVICES]
+    if unknown:
+        raise typer.BadParameter(f"unknown service(s): {', '.join(unknown)}")
+    return chosen
+
+
+def _run_platform(names: list[str]) -> None:
+    platform = LocalPlatform(names, in_process=False)
+    table = Table("service", "url", "docs", title="ecart")
+    for name, settings in platform.settings.items():
+        url = f"http://{settings.host}:{settings.port}"
+        table.add_row(name, url, f"{url}/docs")
+    console.print(table)
+    console.print("Press Ctrl-C to stop.")
+    try:
+        asyncio.run(platform.serve())
+    except PortInUse as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def up(services: ServicesOpt = None) -> None:
+    """Run the whole platform in one process (SQLite, in-process event bus, demo data)."""
+    _run_platform(_check(services))
+
+
+@app.command()
+def serve(service: Annotated[str, typer.Argument(help="the service to run")]) -> None:
+    """Run one service: what a container runs."""
+    _run_platform(_check([service]))
+
+
+@app.command()
+def migrate(services: ServicesOpt = None) -> None:
+    """Apply each service's migrations to its database."""
+
+    async def run() -> None:
+        for name in _check(services):
+            spec = SERVICES[name]
+            db = Database(spec.settings().database_url)
+            try:
+                await migrations.upgrade(db, spec.migrations_dir)
+                console.print(f"{name}: at {await migrations.current_revision(db)}")
+            finally:
+                await db.dispose()
+
+    asyncio.run(run())
+
+
+@app.command()
+def seed() -> None:
+    """Seed the demo catalog and stock (no-op when the catalog already has products)."""
+
+    async def run() -> None:
+        platform = LocalPlatform(["users", "inventory", "catalog"], in_process=True)
+        async with platform.running():
+            created = await platform.apps["catalog"].state.seed_demo_catalog()
+        console.print(f"seeded {created} products")
+
+    asyncio.run(run())
+
+
+@app.command()
+def makemigration(
+    service: Annotated[str, typer.Argument(help="the service")],
+    message: Annotated[str, typer.Option("-m", help="what the migration does")],
+) -> None:
+    """Autogenerate a migration from the service's tables (development)."""
+    import tempfile
+
+    from alembic import command
+
+    spec = SERVICES[_check([service])[0]]
+
+    async def run() -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Database(f"sqlite+aiosqlite:///{tmp}/scratch.db")
+            try:
+                await migrations.upgrade(db, spec.migrations_dir)
+                config = migrations.alembic_config(spec.migrations_dir)
+
+                def _revise(connection: object) -> None:
+                    config.attributes["connection"] = connection
+                    command.revision(config, message=message, autogenerate=True)
+
+                async with db.engine.begin() as conn:
+                    await conn.run_sync(_revise)
+            finally:
+                await db.dispose()
+
+    asyncio.run(run())
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,149 @@
+"""Run services in this process: over real sockets (`ecart up`) or over an in-process ASGI
+transport (`ecart seed`, the test suite). The composition root: it alone knows every service."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import socket
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from ecart.platform.bus import InMemoryBus
+from ecart.platform.runtime import Runtime
+from ecart.platform.settings import ServiceSettings
+from ecart.registry import SERVICES
+
+
+class RoutingTransport(httpx.AsyncBaseTransport):
+    """Sends each request to the ASGI app that owns its host:port."""
+
+    def __init__(self) -> None:
+        self.routes: dict[tuple[str, int], httpx.ASGITransport] = {}
+
+    def add(self, base_url: str, app: FastAPI) -> None:
+        url = httpx.URL(base_url)
+        self.routes[(url.host, url.port or 80)] = httpx.ASGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        target = self.routes.get((request.url.host, request.url.port or 80))
+        if target is None:
+            raise httpx.ConnectError(f"no service at {request.url.host}:{request.url.port}")
+        return await target.handle_async_request(request)
+
+
+class LocalPlatform:
+    """Builds the chosen services with one shared runtime (bus, and optionally transport)."""
+
+    def __init__(
+        self,
+        services: Sequence[str] | None = None,
+        *,
+        in_process: bool = True,
+        overrides: dict[str, dict[str, Any]] | None = None,
+        common: dict[str, Any] | None = None,
+    ) -> None:
+        names = list(services or SERVICES)
+        unknown = set(names) - set(SERVICES)
+        if unknown:
+            raise ValueError(f"unknown services: {', '.join(sorted(unknown))}")
+        self.transport = RoutingTransport() if in_process else None
+        self.runtime = Runtime(bus=InMemoryBus(), transport=self.transport)
+        self.settings: dict[str, ServiceSettings] = {}
+        self.apps: dict[str, FastAPI] = {}
+        for name in (n for n in SERVICES if n in names):
+            spec = SERVICES[name]
+            kwargs = {**(common or {}), **(overrides or {}).get(name, {})}
+            settings = spec.settings(**kwargs)
+            self.settings[name] = settings
+            self.apps[name] = spec.app_factory()(settings, self.runtime)
+            if self.transport is not None:
+                self.transport.add(settings.url_of(name), self.apps[name])
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[LocalPlatform]:
+        """Runs every app's lifespan in-process (no sockets)."""
+        async with AsyncExitStack() as stack:
+            await self.runtime.bus.start()
+            stack.push_async_callback(self.runtime.bus.stop)
+            for app in self.apps.values():
+                await stack.enter_async_context(app.router.lifespan_context(app))
+            yield self
+
+    def client(self, service: str, token: str | None = None) -> httpx.AsyncClient:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.AsyncClient(
+            base_url=self.settings[service].url_of(service),
+            transport=self.transport,
+            headers=headers,
+            timeout=30,
+        )
+
+    async def serve(self) -> None:
+        """Runs every app on its own port until SIGINT/SIGTERM, then stops them all."""
+        sockets = {name: _bind(s.host, s.port) for name, s in self.settings.items()}
+        servers = [
+            _QuietServer(
+                uvicorn.Config(
+                    app,
+                    log_config=None,
+                    access_log=False,
+                    lifespan="on",
+                    timeout_graceful_shutdown=10,
+                )
+            )
+            for app in self.apps.values()
+        ]
+        loop = asyncio.get_running_loop()
+
+        def stop() -> None:
+            for server in servers:
+                server.should_exit = True
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop)
+        await self.runtime.bus.start()
+        try:
+            await asyncio.gather(
+                *(
+                    server.serve(sockets=[sockets[name]])
+                    for name, server in zip(self.apps, servers, strict=True)
+                )
+            )
+        finally:
+            await self.runtime.bus.stop()
+            for sock in sockets.values():
+                with contextlib.suppress(OSError):
+                    sock.close()
+
+
+class _QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to the supervisor."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class PortInUse(RuntimeError):
+    pass
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock

@@ -1,0 +1,1 @@
+"""order: orders: checkout from a cart, the order state machine, payment."""

@@ -1,0 +1,1 @@
+"""payment: payments and refunds through a simulated provider."""

@@ -1,0 +1,1 @@
+"""HTTP mechanisms shared by every service: app factory, errors, middleware, client."""

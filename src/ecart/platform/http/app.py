@@ -1,0 +1,171 @@
+"""The app factory every service uses: lifespan (database, migrations, outbox relay, HTTP
+client, token verification), `/health`, `/ready`, JSON errors, request ids, body limit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import MetaData, Table
+
+from ecart.platform import migrations
+from ecart.platform.auth import JwksKeySource, KeySource, TokenVerifier
+from ecart.platform.db import Database
+from ecart.platform.http.client import CircuitBreaker, ServiceClient, ServiceTokens
+from ecart.platform.http.errors import install_error_handlers
+from ecart.platform.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from ecart.platform.logs import configure_logging
+from ecart.platform.outbox import OutboxRelay
+from ecart.platform.runtime import Runtime
+from ecart.platform.settings import ServiceSettings
+
+log = structlog.get_logger("ecart.app")
+
+
+class ServiceContext:
+    """Everything a service's routes and use cases need, built once per app."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        runtime: Runtime,
+        outbox: Table,
+        key_source: KeySource | None,
+    ) -> None:
+        self.settings = settings
+        self.runtime = runtime
+        self.bus = runtime.bus
+        self.db = Database(settings.database_url)
+        self.relay = OutboxRelay(
+            self.db, runtime.bus, outbox, poll_seconds=settings.outbox_poll_seconds
+        )
+        self.unit_of_work = self.relay.unit_of_work
+        self.http = httpx.AsyncClient(
+            transport=runtime.transport,
+            timeout=settings.http_timeout_seconds,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        )
+        self.tokens = ServiceTokens(
+            self.http,
+            f"{settings.url_of('users')}/auth/token",
+            settings.service_name,
+            settings.client_secret.get_secret_value(),
+        )
+        keys = key_source or JwksKeySource(
+            self.http, f"{settings.url_of('users')}/.well-known/jwks.json"
+        )
+        self.verifier = TokenVerifier(
+            keys, audience=settings.token_audience, issuer=settings.token_issuer
+        )
+        self._clients: dict[str, ServiceClient] = {}
+        self.state: dict[str, Any] = {}
+
+    def client(self, target: str) -> ServiceClient:
+        if target not in self._clients:
+            s = self.settings
+            self._clients[target] = ServiceClient(
+                target,
+                s.url_of(target),
+                self.http,
+                tokens=self.tokens,
+                breaker=CircuitBreaker(
+                    target,
+                    threshold=s.breaker_failure_threshold,
+                    reset_seconds=s.breaker_reset_seconds,
+                ),
+                attempts=s.http_retries,
+                timeout=s.http_timeout_seconds,
+            )
+        return self._clients[target]
+
+    async def close(self) -> None:
+        await self.relay.stop()
+        await self.http.aclose()
+        await self.db.dispose()
+
+
+Hook = Callable[[ServiceContext], AbstractAsyncContextManager[None]]
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    runtime: Runtime,
+    metadata: MetaData,
+    migrations_dir: Path,
+    routers: Sequence[APIRouter],
+    description: str,
+    hook: Hook | None = None,
+    key_source: Callable[[ServiceContext], KeySource] | None = None,
+) -> FastAPI:
+    name = settings.service_name
+    outbox = metadata.tables["outbox"]
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level, settings.log_format)
+        ctx = ServiceContext(settings, runtime, outbox, None)
+        if key_source is not None:
+            ctx.verifier.keys = key_source(ctx)
+        app.state.ctx = ctx
+        try:
+            if settings.migrate_on_start:
+                await migrations.upgrade(ctx.db, migrations_dir)
+            ctx.relay.start()
+            if hook is None:
+                log.info("service_started", service=name, port=settings.port)
+                yield
+            else:
+                async with hook(ctx):
+                    log.info("service_started", service=name, port=settings.port)
+                    yield
+        finally:
+            await ctx.close()
+
+    app = FastAPI(
+        title=f"ecart {name}",
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, service=name)
+    app.include_router(_probes(name))
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def get_ctx(request: Request) -> ServiceContext:
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[ServiceContext, Depends(get_ctx)]
+
+
+def _probes(name: str) -> APIRouter:
+    router = APIRouter(tags=["probes"])
+
+    @router.get("/health", summary="Liveness")
+    async def health() -> dict[str, str]:
+        return {"status": "healthy", "service": name}
+
+    @router.get("/ready", summary="Readiness: the database answers", response_model=None)
+    async def ready(ctx: Ctx) -> dict[str, Any] | JSONResponse:
+        try:
+            await ctx.db.ping()
+        except Exception as exc:
+            log.warning("not_ready", error=repr(exc))
+            body = {"status": "unavailable", "service": name, "checks": {"database": "failed"}}
+            return JSONResponse(body, status_code=503)
+        return {"status": "ready", "service": name, "checks": {"database": "ok"}}
+
+    return router

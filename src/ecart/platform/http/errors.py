@@ -1,0 +1,59 @@
+"""Every error is JSON `{"detail": <clear message>}`; no error body carries request data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = structlog.get_logger("ecart.http")
+
+
+class ServiceUnavailable(Exception):
+    """A dependency (another service, the database) cannot answer now → 503."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    where = ".".join(loc) or "request"
+    return f"{where}: {error.get('msg', 'invalid value')}"
+
+
+def validation_detail(errors: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+    if any(err.get("type") == "json_invalid" for err in errors):
+        return 400, {"detail": "Malformed JSON body"}
+    summary = "; ".join(_describe(e) for e in errors[:5])
+    fields = [
+        {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type")}
+        for e in errors[:20]
+    ]
+    return 422, {"detail": f"Invalid request: {summary}", "errors": fields}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else "Request failed"
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        status, body = validation_detail(list(exc.errors()))
+        return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(ServiceUnavailable)
+    async def _unavailable(_request: Request, exc: ServiceUnavailable) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", error=repr(exc))
+        return JSONResponse({"detail": "Internal server error"}, status_code=500)

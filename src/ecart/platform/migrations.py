@@ -1,0 +1,63 @@
+"""Alembic, per service: each service has its own `migrations/` folder and version table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection
+
+from ecart.platform.db import Database
+
+_METADATA_KEY = "ecart_metadata"
+
+
+def alembic_config(script_location: Path) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    return config
+
+
+async def upgrade(db: Database, script_location: Path, revision: str = "head") -> None:
+    config = alembic_config(script_location)
+
+    def _run(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(_run)
+
+
+async def current_revision(db: Database) -> str | None:
+    def _read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with db.engine.connect() as conn:
+        return await conn.run_sync(_read)
+
+
+def head_revision(script_location: Path) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(script_location)).get_current_head()
+
+
+def run_env(metadata: MetaData) -> None:
+    """The body of every service's `migrations/env.py` (online mode, given a connection)."""
+    from alembic import context
+
+    connection: Any = context.config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("run migrations through `ecart migrate`, which supplies a connection")
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

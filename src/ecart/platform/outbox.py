@@ -1,0 +1,173 @@
+"""Unit of work + transactional outbox + the relay that publishes it + idempotent consumers.
+
+A use case opens `unit_of_work()`, changes rows and `emit()`s events; the events are inserted
+into the service's `outbox` table in the same transaction as the change. The relay publishes
+outbox rows in order, deleting each once the bus has it, and retries with back-off until it
+does. Consumers wrapped by `idempotent_consumer` record each `event_id` in the `inbox` table in
+the same transaction as their effect, so a redelivered event is applied once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ecart.platform.bus import EventBus, Handler, Message
+from ecart.platform.db import Database
+from ecart.platform.events import Envelope, Event, utcnow
+
+log = structlog.get_logger("ecart.outbox")
+
+
+class UnitOfWork:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self.events: list[Event] = []
+
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        db: Database,
+        bus: EventBus,
+        outbox: Table,
+        *,
+        poll_seconds: float = 0.2,
+        batch_size: int = 100,
+        max_backoff_seconds: float = 5.0,
+    ) -> None:
+        self.db = db
+        self.bus = bus
+        self.outbox = outbox
+        self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self.max_backoff_seconds = max_backoff_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._failures = 0
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        async with self.db.write() as conn:
+            uow = UnitOfWork(conn)
+            yield uow
+            if uow.events:
+                await conn.execute(
+                    insert(self.outbox),
+                    [
+                        {
+                            "event_id": e.event_id,
+                            "topic": e.topic,
+                            "key": e.key,
+                            "payload": e.to_bytes().decode(),
+                            "created_at": e.timestamp,
+                            "attempts": 0,
+                        }
+                        for e in uow.events
+                    ],
+                )
+        if uow.events:
+            self.kick()
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                published = await self.publish_pending()
+                self._failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._failures += 1
+                delay = min(self.poll_seconds * 2**self._failures, self.max_backoff_seconds)
+                log.warning("outbox_publish_failed", error=repr(exc), retry_in=delay)
+                await asyncio.sleep(delay)
+                continue
+            if published >= self.batch_size:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+
+    async def publish_pending(self) -> int:
+        """Publish one batch in order; stop at the first failure (keeping order per key)."""
+        table = self.outbox
+        async with self.db.read() as conn:
+            rows = (
+                await conn.execute(select(table).order_by(table.c.id).limit(self.batch_size))
+            ).all()
+        done: list[int] = []
+        failure: tuple[int, Exception] | None = None
+        for row in rows:
+            try:
+                await self.bus.publish(
+                    row.topic, row.key, row.payload.encode(), {"event_id": row.event_id}
+                )
+            except Exception as exc:
+                failure = (row.id, exc)
+                break
+            done.append(row.id)
+        if done or failure:
+            async with self.db.write() as conn:
+                if done:
+                    await conn.execute(delete(table).where(table.c.id.in_(done)))
+                if failure:
+                    await conn.execute(
+                        update(table)
+                        .where(table.c.id == failure[0])
+                        .values(attempts=table.c.attempts + 1, last_error=repr(failure[1])[:1000])
+                    )
+        if failure:
+            raise failure[1]
+        return len(done)
+
+
+ConsumerEffect = Callable[[UnitOfWork, Envelope], Awaitable[None]]
+
+
+def idempotent_consumer(
+    relay: OutboxRelay, inbox: Table, consumer: str, effect: ConsumerEffect
+) -> Handler:
+    """Wrap `effect` so each event_id is applied at most once, atomically with its effect."""
+
+    async def handle(message: Message) -> None:
+        envelope = Envelope.model_validate_json(message.value)
+        async with relay.unit_of_work() as uow:
+            seen = await uow.conn.scalar(
+                select(inbox.c.event_id).where(
+                    inbox.c.consumer == consumer, inbox.c.event_id == envelope.event_id
+                )
+            )
+            if seen is not None:
+                log.info("duplicate_event_skipped", consumer=consumer, event_id=envelope.event_id)
+                return
+            await effect(uow, envelope)
+            await uow.conn.execute(
+                insert(inbox).values(
+                    consumer=consumer, event_id=envelope.event_id, processed_at=utcnow()
+                )
+            )
+
+    return handle

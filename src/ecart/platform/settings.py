@@ -1,0 +1,123 @@
+"""Settings: every value comes from the environment and has a documented default.
+
+`PlatformSettings` (prefix `ECART_`) holds what every service shares; each service subclasses
+`ServiceSettings` with its own prefix (`ECART_CATALOG_`, ...) for what is its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_NAMES = ("users", "catalog", "inventory", "cart", "order", "payment")
+SERVICE_PORTS = {
+    "gateway": 8000,
+    "catalog": 8001,
+    "cart": 8002,
+    "order": 8003,
+    "payment": 8004,
+    "users": 8005,
+    "inventory": 8006,
+    "notifications": 8007,
+}
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "password", "placeholder"}
+
+
+class PlatformSettings(BaseSettings):
+    """What every service shares. Env prefix `ECART_`."""
+
+    model_config = SettingsConfigDict(env_prefix="ECART_", extra="ignore")
+
+    environment: Literal["development", "production"] = Field(
+        "development", description="`production` refuses placeholder or generated secrets"
+    )
+    data_dir: Path = Field(Path(".ecart"), description="where the embedded default keeps state")
+    host: str = Field("127.0.0.1", description="address the services listen on")
+    log_level: str = Field("INFO", description="log level of every service")
+    log_format: Literal["json", "console"] = Field("json", description="structured log output")
+    migrate_on_start: bool = Field(True, description="apply migrations when a service starts")
+    seed_demo_data: bool = Field(True, description="seed the demo catalog on first start")
+    http_timeout_seconds: float = Field(5.0, description="timeout of service-to-service calls")
+    http_retries: int = Field(3, ge=1, le=10, description="attempts for idempotent calls")
+    breaker_failure_threshold: int = Field(5, ge=1, description="failures that open a breaker")
+    breaker_reset_seconds: float = Field(10.0, gt=0, description="open breaker cool-down")
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="largest accepted request body")
+    token_audience: str = Field("ecart", description="the one audience every service accepts")
+    token_issuer: str = Field("ecart-users", description="issuer of every token")
+    users_url: str = Field("http://127.0.0.1:8005", description="users service (JWKS, tokens)")
+    catalog_url: str = Field("http://127.0.0.1:8001", description="catalog service base URL")
+    cart_url: str = Field("http://127.0.0.1:8002", description="cart service base URL")
+    order_url: str = Field("http://127.0.0.1:8003", description="order service base URL")
+    payment_url: str = Field("http://127.0.0.1:8004", description="payment service base URL")
+    inventory_url: str = Field("http://127.0.0.1:8006", description="inventory service base URL")
+    outbox_poll_seconds: float = Field(0.2, gt=0, description="outbox relay poll interval")
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    def url_of(self, service: str) -> str:
+        return str(getattr(self, f"{service}_url")).rstrip("/")
+
+
+class ServiceSettings(PlatformSettings):
+    """Base of each service's settings; subclasses set `service_name` and an env prefix."""
+
+    service_name: ClassVar[str] = ""
+
+    port: int = Field(0, ge=0, le=65535, description="listening port (0: the service default)")
+    database_url: str = Field("", description="SQLAlchemy async URL (default: SQLite in data dir)")
+    client_secret: SecretStr = Field(
+        SecretStr(""), description="secret of this service's client-credentials client"
+    )
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> ServiceSettings:
+        platform = PlatformSettings()
+        # Shared values always come from the `ECART_` prefix, not the service prefix.
+        for name in PlatformSettings.model_fields:
+            if name not in self.model_fields_set:
+                setattr(self, name, getattr(platform, name))
+        if not self.port:
+            self.port = SERVICE_PORTS[self.service_name]
+        if not self.database_url:
+            path = (self.data_dir / f"{self.service_name}.db").resolve()
+            self.database_url = f"sqlite+aiosqlite:///{path}"
+        if not self.client_secret.get_secret_value():
+            self.client_secret = SecretStr(service_client_secret(self.service_name, self))
+        return self
+
+
+def service_client_secret(service: str, settings: PlatformSettings) -> str:
+    """The client secret of `service`: `ECART_<SERVICE>_CLIENT_SECRET`, or in development a
+    random secret generated once into the data dir (never in production)."""
+    from_env = os.environ.get(f"ECART_{service.upper()}_CLIENT_SECRET", "")
+    if from_env:
+        if settings.production and from_env.lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(f"ECART_{service.upper()}_CLIENT_SECRET is a placeholder")
+        return from_env
+    if settings.production:
+        raise ValueError(f"ECART_{service.upper()}_CLIENT_SECRET must be set in production")
+    return _dev_secrets(settings.data_dir)[service]
+
+
+def _dev_secrets(data_dir: Path) -> dict[str, str]:
+    path = data_dir / "secrets" / "service-clients.json"
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text())
+        if all(name in stored for name in SERVICE_NAMES):
+            return stored
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    generated = {name: secrets.token_urlsafe(32) for name in SERVICE_NAMES}
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(generated, handle)
+    os.replace(tmp, path)
+    return generated

@@ -1,0 +1,1 @@
+"""users: identity — accounts, credentials, signing keys, service clients, tokens."""

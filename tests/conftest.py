@@ -1,0 +1,95 @@
+"""Shared fixtures: an in-process platform (every service, real lifespans, an ASGI transport
+between them) on a fresh data dir, and helpers to make users and tokens."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from ecart.local import LocalPlatform
+
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "correct-horse-admin-2026"
+PASSWORD = "a-long-enough-passphrase"
+_counter = itertools.count(1)
+
+# Tests never read the developer's environment.
+for _name in list(os.environ):
+    if _name.startswith("ECART_"):
+        del os.environ[_name]
+os.environ["ECART_ADMIN_EMAIL"] = ADMIN_EMAIL
+os.environ["ECART_ADMIN_PASSWORD"] = ADMIN_PASSWORD
+os.environ["ECART_SEED_DEMO_DATA"] = "false"
+os.environ["ECART_LOG_LEVEL"] = "WARNING"
+
+
+class Shop:
+    """A running in-process platform plus helpers to act as different people."""
+
+    def __init__(self, platform: LocalPlatform) -> None:
+        self.platform = platform
+        self.admin_token = ""
+
+    def client(self, service: str, token: str | None = None) -> httpx.AsyncClient:
+        return self.platform.client(service, token)
+
+    async def call(
+        self, service: str, method: str, path: str, token: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        async with self.client(service, token) as client:
+            return await client.request(method, path, **kwargs)
+
+    async def login(self, email: str, password: str) -> str:
+        response = await self.call(
+            "users", "POST", "/auth/token", data={"username": email, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+    async def new_customer(self) -> tuple[str, str]:
+        """Registers a fresh customer; returns (user_id, token)."""
+        email = f"customer{next(_counter)}-{os.getpid()}@example.com"
+        response = await self.call(
+            "users",
+            "POST",
+            "/auth/register",
+            json={"email": email, "password": PASSWORD, "name": "Test Customer"},
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["id"], await self.login(email, PASSWORD)
+
+    async def service_token(self, service: str = "order") -> str:
+        return await self.platform.apps[service].state.ctx.tokens.token()  # type: ignore[no-any-return]
+
+
+async def _start_shop(data_dir: Path, **options: Any) -> AsyncIterator[Shop]:
+    platform = LocalPlatform(common={"data_dir": data_dir}, **options)
+    async with platform.running():
+        shop = Shop(platform)
+        shop.admin_token = await shop.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        yield shop
+
+
+@pytest.fixture(scope="module")
+async def shop(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Shop]:
+    """One platform per test module; each test makes its own users and products.
+    A module may set `SERVICES = [...]` to start only those."""
+    services = getattr(request.module, "SERVICES", None)
+    async for running in _start_shop(tmp_path_factory.mktemp("shop"), services=services):
+        yield running
+
+
+@pytest.fixture
+async def fresh_shop(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Shop]:
+    """A platform of its own, for tests that need an empty shop."""
+    services = getattr(request.module, "SERVICES", None)
+    async for running in _start_shop(tmp_path / "shop", services=services):
+        yield running
