@@ -1,0 +1,28 @@
+"""The order service's tables."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+
+from ecart.platform.events import inbox_table, outbox_table
+
+metadata = MetaData()
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", String(64), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("total_cents", BigInteger, nullable=False),
+    Column("items", Text, nullable=False),  # JSON list of lines, prices in cents
+    Column("payment_id", String(36), nullable=True),
+    Column("reservation_id", String(36), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_orders_user_created", "user_id", "created_at"),
+    Index("ix_orders_created", "created_at"),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)

@@ -1,0 +1,25 @@
+"""The payment service's tables."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table
+
+from ecart.platform.events import inbox_table, outbox_table
+
+metadata = MetaData()
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", String(36), primary_key=True),  # a UUID v4, as text
+    Column("order_id", Integer, nullable=False, index=True),
+    Column("user_id", String(64), nullable=False),
+    Column("amount_cents", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("payment_method", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("refunded_at", DateTime(timezone=True), nullable=True),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
