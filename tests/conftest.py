@@ -27,6 +27,9 @@ os.environ["ECART_ADMIN_EMAIL"] = ADMIN_EMAIL
 os.environ["ECART_ADMIN_PASSWORD"] = ADMIN_PASSWORD
 os.environ["ECART_SEED_DEMO_DATA"] = "false"
 os.environ["ECART_LOG_LEVEL"] = "WARNING"
+# The suite registers many users from one address; tests/users/test_abuse_limits.py checks
+# the real default limit on a platform of its own.
+os.environ["ECART_USERS_REGISTER_RATE_LIMIT"] = "100000/minute"
 
 
 class Shop:
@@ -91,5 +94,6 @@ async def shop(
 async def fresh_shop(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Shop]:
     """A platform of its own, for tests that need an empty shop."""
     services = getattr(request.module, "SERVICES", None)
-    async for running in _start_shop(tmp_path / "shop", services=services):
+    overrides = getattr(request.module, "OVERRIDES", None)
+    async for running in _start_shop(tmp_path / "shop", services=services, overrides=overrides):
         yield running

@@ -53,8 +53,8 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-async def _wait_for(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
+async def _wait_for(predicate, within: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + within
     while not predicate():
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
@@ -63,11 +63,15 @@ async def _wait_for(predicate, timeout: float = 5.0) -> None:  # type: ignore[no
 
 async def test_state_change_and_event_commit_together(db: Database) -> None:
     relay = OutboxRelay(db, InMemoryBus(), outbox)
-    with pytest.raises(RuntimeError):
+
+    async def failing_use_case() -> None:
         async with relay.unit_of_work() as uow:
             await uow.conn.execute(insert(things).values(id=1, name="lost"))
             uow.emit(Event("thing-events", "1", "thing_created", {"id": 1}))
             raise RuntimeError("use case failed after emitting")
+
+    with pytest.raises(RuntimeError):
+        await failing_use_case()
     async with db.read() as conn:
         assert await conn.scalar(select(func.count()).select_from(things)) == 0
         assert await conn.scalar(select(func.count()).select_from(outbox)) == 0

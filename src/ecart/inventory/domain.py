@@ -119,5 +119,3 @@ def parse_ids(raw: str, *, limit: int = 500) -> list[int]:
     if any(i < 1 or i > MAX_ID for i in ids):
         raise InvalidIds("ids must be between 1 and 2^63-1")
     return list(dict.fromkeys(ids))
-
-

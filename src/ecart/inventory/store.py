@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import (
     BigInteger,
@@ -72,6 +72,9 @@ reservation_lines = Table(
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+"""A result row whose columns are read by name."""
+
 _STOCK_COLUMNS = (stock.c.product_id, stock.c.available, stock.c.reserved, stock.c.version)
 
 
@@ -81,14 +84,14 @@ def initial_version() -> int:
     return time.time_ns() // 1000
 
 
-async def get_stock(conn: AsyncConnection, product_id: int) -> Row[Any] | None:
+async def get_stock(conn: AsyncConnection, product_id: int) -> AnyRow | None:
     result = await conn.execute(select(*_STOCK_COLUMNS).where(stock.c.product_id == product_id))
     return result.one_or_none()
 
 
 async def list_stock(
     conn: AsyncConnection, product_ids: Sequence[int] | None, skip: int, limit: int
-) -> list[Row[Any]]:
+) -> list[AnyRow]:
     query = select(*_STOCK_COLUMNS).order_by(stock.c.product_id)
     if product_ids is not None:
         query = query.where(stock.c.product_id.in_(product_ids))
@@ -98,7 +101,7 @@ async def list_stock(
 
 async def set_available(
     conn: AsyncConnection, product_id: int, available: int, now: datetime
-) -> Row[Any]:
+) -> AnyRow:
     """Insert the row, or set `available` on the existing one (bumping its version)."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(stock).values(
@@ -117,7 +120,7 @@ async def set_available(
 
 async def take(
     conn: AsyncConnection, product_id: int, quantity: int, now: datetime
-) -> Row[Any] | None:
+) -> AnyRow | None:
     """Move `quantity` from available to reserved if there is enough; None if not."""
     result = await conn.execute(
         update(stock)
@@ -135,7 +138,7 @@ async def take(
 
 async def adjust(
     conn: AsyncConnection, product_id: int, d_available: int, d_reserved: int, now: datetime
-) -> Row[Any] | None:
+) -> AnyRow | None:
     """Add the deltas in one UPDATE (reserved never below 0); None if the row is gone."""
     reserved = stock.c.reserved + d_reserved
     result = await conn.execute(
@@ -152,7 +155,7 @@ async def adjust(
     return result.one_or_none()
 
 
-async def delete_stock(conn: AsyncConnection, product_id: int) -> Row[Any] | None:
+async def delete_stock(conn: AsyncConnection, product_id: int) -> AnyRow | None:
     result = await conn.execute(
         delete(stock).where(stock.c.product_id == product_id).returning(*_STOCK_COLUMNS)
     )
@@ -161,7 +164,7 @@ async def delete_stock(conn: AsyncConnection, product_id: int) -> Row[Any] | Non
 
 async def get_reservation(
     conn: AsyncConnection, reservation_id: str
-) -> tuple[Row[Any], dict[int, int]] | None:
+) -> tuple[AnyRow, dict[int, int]] | None:
     row = (
         await conn.execute(
             select(reservations).where(reservations.c.reservation_id == reservation_id)

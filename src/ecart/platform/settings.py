@@ -57,6 +57,12 @@ class PlatformSettings(BaseSettings):
     payment_url: str = Field("http://127.0.0.1:8004", description="payment service base URL")
     inventory_url: str = Field("http://127.0.0.1:8006", description="inventory service base URL")
     outbox_poll_seconds: float = Field(0.2, gt=0, description="outbox relay poll interval")
+    trusted_proxies: str = Field(
+        "", description="comma-separated IPs/CIDRs whose X-Forwarded-For is believed"
+    )
+    rate_limit_storage: str = Field(
+        "memory://", description="where abuse-limit counters live (memory:// or redis://…)"
+    )
 
     @property
     def production(self) -> bool:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal, cast
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, EmailStr, Field
 
 from ecart.platform.auth import AdminPrincipal, CurrentPrincipal
 from ecart.platform.http.app import Ctx
+from ecart.platform.ratelimit import client_address, rate_limit
 from ecart.users import service
 from ecart.users.config import UsersSettings
-from ecart.users.domain import WeakPassword
+from ecart.users.domain import WeakPassword, normalize_email
 
 router = APIRouter()
 
@@ -25,6 +26,7 @@ def _settings(ctx: Ctx) -> UsersSettings:
 SettingsDep = Annotated[UsersSettings, Depends(_settings)]
 
 LOGIN_FAILED = {"detail": "Incorrect email or password"}
+TOO_MANY_LOGINS = "Too many failed logins for this account; try again later"
 
 
 class RegisterIn(BaseModel):
@@ -54,8 +56,15 @@ def _user_out(row: Any) -> UserOut:
 
 
 @router.post("/auth/register", status_code=201, response_model=UserOut, tags=["auth"])
-async def register(body: RegisterIn, ctx: Ctx) -> UserOut:
+async def register(body: RegisterIn, ctx: Ctx, settings: SettingsDep, request: Request) -> UserOut:
     """Create a customer account (a `role` in the body is ignored)."""
+    address = client_address(request, settings.trusted_proxies)
+    await ctx.rate_limits.hit(
+        rate_limit(settings.register_rate_limit),
+        "register",
+        address,
+        detail="Too many registrations from this address; try again later",
+    )
     if not body.name.strip():
         raise HTTPException(422, "Invalid request: name: must not be blank")
     try:
@@ -91,8 +100,12 @@ async def token(
         raise HTTPException(400, "Unsupported grant_type (use password or client_credentials)")
     if username is None or password is None:
         raise HTTPException(422, "Invalid request: username and password are required")
+    failures = rate_limit(settings.login_failure_limit)
+    account = normalize_email(username)
+    await ctx.rate_limits.check(failures, "login-failed", account, detail=TOO_MANY_LOGINS)
     row = await service.authenticate(ctx, username, password)
     if row is None:
+        await ctx.rate_limits.hit(failures, "login-failed", account, detail=TOO_MANY_LOGINS)
         return JSONResponse(LOGIN_FAILED, status_code=401, headers={"WWW-Authenticate": "Bearer"})
     access, ttl = service.user_token(ring, settings, row)
     return TokenOut(access_token=access, expires_in=ttl)

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from ecart.platform.ratelimit import rate_limit
 from ecart.platform.settings import ServiceSettings
 
 
@@ -14,6 +15,12 @@ class UsersSettings(ServiceSettings):
 
     access_token_ttl_seconds: int = Field(3600, ge=60, le=86400, description="user token life")
     service_token_ttl_seconds: int = Field(900, ge=60, le=86400, description="service token life")
+    login_failure_limit: str = Field(
+        "10/15 minutes", description="failed logins allowed per account (then 429)"
+    )
+    register_rate_limit: str = Field(
+        "20/minute", description="registrations allowed per client address (then 429)"
+    )
     signing_key: SecretStr = Field(
         SecretStr(""),
         description="Ed25519 private key (PEM) that signs tokens; required in production",
@@ -22,3 +29,9 @@ class UsersSettings(ServiceSettings):
     admin_password: SecretStr = Field(
         SecretStr(""), validation_alias="ECART_ADMIN_PASSWORD", description="bootstrap admin"
     )
+
+    @field_validator("login_failure_limit", "register_rate_limit")
+    @classmethod
+    def _valid_limit(cls, value: str) -> str:
+        rate_limit(value)
+        return value

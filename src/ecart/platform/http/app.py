@@ -22,6 +22,7 @@ from ecart.platform.http.errors import install_error_handlers
 from ecart.platform.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from ecart.platform.logs import configure_logging
 from ecart.platform.outbox import OutboxRelay
+from ecart.platform.ratelimit import RateLimits
 from ecart.platform.runtime import Runtime
 from ecart.platform.settings import ServiceSettings
 
@@ -63,6 +64,7 @@ class ServiceContext:
         self.verifier = TokenVerifier(
             keys, audience=settings.token_audience, issuer=settings.token_issuer
         )
+        self.rate_limits = RateLimits(settings.rate_limit_storage)
         self._clients: dict[str, ServiceClient] = {}
         self.state: dict[str, Any] = {}
 
