@@ -3,9 +3,10 @@ between them) on a fresh data dir, and helpers to make users and tokens."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +68,59 @@ class Shop:
         assert response.status_code == 201, response.text
         return response.json()["id"], await self.login(email, PASSWORD)
 
+    async def new_product(
+        self,
+        *,
+        price: float = 10.0,
+        stock: int = 10,
+        name: str | None = None,
+        category: str = "Test",
+    ) -> dict[str, Any]:
+        body = {
+            "name": name or f"Product {next(_counter)}",
+            "description": "made by a test",
+            "price": price,
+            "stock": stock,
+            "category": category,
+        }
+        response = await self.call("catalog", "POST", "/products", self.admin_token, json=body)
+        assert response.status_code == 201, response.text
+        product: dict[str, Any] = response.json()
+        return product
+
+    async def add_to_cart(
+        self, user_id: str, token: str, product_id: int, quantity: int = 1
+    ) -> None:
+        response = await self.call(
+            "cart",
+            "POST",
+            f"/cart/{user_id}/items",
+            token,
+            json={"product_id": product_id, "quantity": quantity},
+        )
+        assert response.status_code == 200, response.text
+
+    async def stock(self, product_id: int) -> int:
+        response = await self.call("inventory", "GET", f"/stock/{product_id}")
+        assert response.status_code == 200, response.text
+        return int(response.json()["available"])
+
+    async def catalog_stock(self, product_id: int) -> int:
+        response = await self.call("catalog", "GET", f"/products/{product_id}")
+        assert response.status_code == 200, response.text
+        return int(response.json()["stock"])
+
     async def service_token(self, service: str = "order") -> str:
         return await self.platform.apps[service].state.ctx.tokens.token()  # type: ignore[no-any-return]
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 1.0) -> None:
+    """Polls `check` until it is true; fails after `within` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not true within {within} s")
+        await asyncio.sleep(0.02)
 
 
 async def _start_shop(data_dir: Path, **options: Any) -> AsyncIterator[Shop]:

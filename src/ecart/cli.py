@@ -12,6 +12,7 @@ from rich.table import Table
 from ecart.local import LocalPlatform, PortInUse
 from ecart.platform import migrations
 from ecart.platform.db import Database
+from ecart.platform.settings import PlatformSettings
 from ecart.registry import SERVICES
 
 app = typer.Typer(help="ecart: a cloud-native e-commerce platform.", no_args_is_help=True)
@@ -116,6 +117,43 @@ def makemigration(
                 await db.dispose()
 
     asyncio.run(run())
+
+
+_SHOWN_DEFAULTS = {
+    "database_url": "SQLite file in the data dir",
+    "client_secret": "generated into the data dir (development)",
+    "signing_key": "generated into the data dir (development)",
+}
+
+
+def settings_reference() -> list[tuple[str, str, str]]:
+    """(env var, default, description) of every setting: shared ones, then each service's."""
+    rows = [
+        (f"ECART_{name}".upper(), str(field.default), field.description or "")
+        for name, field in PlatformSettings.model_fields.items()
+    ]
+    for spec in SERVICES.values():
+        settings = spec.settings()
+        prefix = str(settings.model_config.get("env_prefix", ""))
+        for name, field in type(settings).model_fields.items():
+            if name in PlatformSettings.model_fields:
+                continue
+            alias = field.validation_alias
+            env = alias if isinstance(alias, str) else f"{prefix}{name}".upper()
+            default = _SHOWN_DEFAULTS.get(name, str(getattr(settings, name)))
+            if name == "admin_password":
+                default = ""
+            rows.append((env, default, field.description or ""))
+    return rows
+
+
+@app.command()
+def config() -> None:
+    """Print every setting (env var, default, meaning) as a Markdown table."""
+    typer.echo("| variable | default | meaning |")
+    typer.echo("|---|---|---|")
+    for env, default, description in settings_reference():
+        typer.echo(f"| `{env}` | `{default}` | {description} |")
 
 
 def main() -> None:

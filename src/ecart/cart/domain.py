@@ -78,7 +78,9 @@ def price_cart(
     user_id: str, lines: Iterable[CartLine], products: Mapping[int, Product]
 ) -> PricedCart:
     """Prices from catalog; a line whose product no longer exists is left out."""
-    priced = [PricedLine(line, products[line.product_id]) for line in lines if line.product_id in products]
+    priced = [
+        PricedLine(line, products[line.product_id]) for line in lines if line.product_id in products
+    ]
     total = sum((p.subtotal for p in priced), Decimal("0"))
     return PricedCart(user_id, priced, total)
 

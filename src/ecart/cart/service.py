@@ -13,6 +13,7 @@ from typing import cast
 from ecart.cart import store, upstream
 from ecart.cart.config import CartSettings
 from ecart.cart.domain import (
+    CartLine,
     Limits,
     PricedCart,
     PricedLine,
@@ -61,15 +62,19 @@ async def add_item(ctx: ServiceContext, user_id: str, product_id: int, quantity:
             available=available,
             limits=limits(ctx),
         )
+        saved: CartLine | None
         if line is None:
-            line = await store.insert_line(uow.conn, user_id, product_id, new_quantity, utcnow())
+            saved = await store.insert_line(uow.conn, user_id, product_id, new_quantity, utcnow())
         else:
-            line = await store.set_quantity(uow.conn, user_id, product_id, new_quantity, utcnow())
-    assert line is not None  # the row was read under the same write lock
-    return PricedLine(line, product)
+            saved = await store.set_quantity(uow.conn, user_id, product_id, new_quantity, utcnow())
+    if saved is None:  # cannot happen: the line was read under the same write lock
+        raise ItemNotInCart(product_id)
+    return PricedLine(saved, product)
 
 
-async def update_quantity(ctx: ServiceContext, user_id: str, product_id: int, quantity: int) -> None:
+async def update_quantity(
+    ctx: ServiceContext, user_id: str, product_id: int, quantity: int
+) -> None:
     """Sets a line's quantity; raises ItemNotInCart or CartRuleBroken."""
     async with ctx.db.read() as conn:
         if await store.line_of(conn, user_id, product_id) is None:

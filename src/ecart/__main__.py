@@ -1,0 +1,3 @@
+from ecart.cli import main
+
+main()

@@ -1,0 +1,60 @@
+"""Wiring of the catalog service."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from ecart.catalog import service
+from ecart.catalog.api import router
+from ecart.catalog.config import CatalogSettings
+from ecart.catalog.events import CONSUMER_GROUP, INVENTORY_TOPIC
+from ecart.catalog.seed import seed_demo_catalog, seed_when_ready
+from ecart.catalog.store import inbox, metadata
+from ecart.platform.http.app import ServiceContext, create_service_app
+from ecart.platform.outbox import idempotent_consumer
+from ecart.platform.runtime import Runtime
+
+
+def create_app(settings: CatalogSettings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or CatalogSettings()
+
+    @asynccontextmanager
+    async def hook(ctx: ServiceContext) -> AsyncIterator[None]:
+        handler = idempotent_consumer(ctx.relay, inbox, CONSUMER_GROUP, service.on_inventory_event)
+        await ctx.bus.subscribe(INVENTORY_TOPIC, CONSUMER_GROUP, handler)
+        seeding = None
+        if settings.seed_demo_data:
+            seeding = asyncio.create_task(
+                seed_when_ready(ctx, settings.seed_timeout_seconds), name="catalog-demo-seed"
+            )
+        try:
+            yield
+        finally:
+            if seeding is not None:
+                seeding.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await seeding
+            await ctx.bus.unsubscribe(INVENTORY_TOPIC, CONSUMER_GROUP)
+
+    app = create_service_app(
+        settings=settings,
+        runtime=runtime or Runtime(),
+        metadata=metadata,
+        migrations_dir=Path(__file__).parent / "migrations",
+        routers=[router],
+        description="Products, categories and search; shows stock from inventory.",
+        hook=hook,
+    )
+
+    async def seed() -> int:
+        # `ecart seed` calls this on the running app.
+        return await seed_demo_catalog(app.state.ctx)
+
+    app.state.seed_demo_catalog = seed
+    return app

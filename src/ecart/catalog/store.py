@@ -1,0 +1,156 @@
+"""The catalog service's tables and queries. `stock` is a projection of inventory's available
+stock; `stock_version` is the inventory version it reflects (older events are ignored)."""
+
+from __future__ import annotations
+
+from typing import Any, TypeAlias
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ecart.catalog.domain import ProductQuery, SortKey
+from ecart.platform.events import inbox_table, outbox_table, sequence_column
+from ecart.platform.money import to_cents
+
+metadata = MetaData()
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("description", String(2000), nullable=False),
+    Column("price_cents", BigInteger, nullable=False),
+    Column("stock", Integer, nullable=False),
+    sequence_column("stock_version"),
+    Column("category", String(100), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_products_category", "category"),
+    Index("ix_products_price_cents", "price_cents"),
+    # Ids are never reused: a late event about a deleted product must not hit a new one.
+    sqlite_autoincrement=True,
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+"""A result row whose columns are read by name."""
+
+_ORDER: dict[SortKey, Any] = {
+    "id": products.c.id.asc(),
+    "name": func.lower(products.c.name).asc(),
+    "-name": func.lower(products.c.name).desc(),
+    "price": products.c.price_cents.asc(),
+    "-price": products.c.price_cents.desc(),
+    "created_at": products.c.created_at.asc(),
+    "-created_at": products.c.created_at.desc(),
+}
+
+
+def _filters(query: ProductQuery) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if query.q:
+        needle = query.q.lower()
+        where.append(
+            func.lower(products.c.name).contains(needle, autoescape=True)
+            | func.lower(products.c.description).contains(needle, autoescape=True)
+        )
+    if query.category:
+        where.append(func.lower(products.c.category) == query.category.lower())
+    if query.min_price is not None:
+        where.append(products.c.price_cents >= to_cents(query.min_price))
+    if query.max_price is not None:
+        where.append(products.c.price_cents <= to_cents(query.max_price))
+    if query.ids is not None:
+        where.append(products.c.id.in_(query.ids))
+    return where
+
+
+def search(query: ProductQuery) -> Select[Any]:
+    order = [_ORDER[query.sort]]
+    if query.sort != "id":
+        order.append(products.c.id.asc())  # a stable order for pagination
+    return (
+        select(products)
+        .where(*_filters(query))
+        .order_by(*order)
+        .offset(query.skip)
+        .limit(query.limit)
+    )
+
+
+async def list_products(conn: AsyncConnection, query: ProductQuery) -> list[AnyRow]:
+    return list((await conn.execute(search(query))).all())
+
+
+async def get_product(conn: AsyncConnection, product_id: int) -> AnyRow | None:
+    result = await conn.execute(select(products).where(products.c.id == product_id))
+    return result.one_or_none()
+
+
+async def insert_product(conn: AsyncConnection, values: dict[str, Any]) -> AnyRow:
+    result = await conn.execute(insert(products).values(**values).returning(products))
+    row: AnyRow = result.one()
+    return row
+
+
+async def update_product(
+    conn: AsyncConnection, product_id: int, values: dict[str, Any]
+) -> AnyRow | None:
+    result = await conn.execute(
+        update(products).where(products.c.id == product_id).values(**values).returning(products)
+    )
+    row: AnyRow | None = result.one_or_none()
+    return row
+
+
+async def delete_product(conn: AsyncConnection, product_id: int) -> bool:
+    result = await conn.execute(delete(products).where(products.c.id == product_id))
+    return result.rowcount == 1
+
+
+async def apply_stock(conn: AsyncConnection, product_id: int, stock: int, version: int) -> bool:
+    """Set the projection if `version` is newer than the one it shows."""
+    result = await conn.execute(
+        update(products)
+        .where(products.c.id == product_id, products.c.stock_version < version)
+        .values(stock=stock, stock_version=version)
+    )
+    return result.rowcount == 1
+
+
+async def count_products(conn: AsyncConnection) -> int:
+    return int(await conn.scalar(select(func.count()).select_from(products)) or 0)
+
+
+async def product_names(conn: AsyncConnection) -> set[str]:
+    return {str(name) for name in (await conn.execute(select(products.c.name))).scalars()}
+
+
+async def categories(conn: AsyncConnection) -> list[AnyRow]:
+    result = await conn.execute(
+        select(products.c.category.label("name"), func.count().label("product_count"))
+        .where(products.c.category.is_not(None))
+        .group_by(products.c.category)
+        .order_by(products.c.category)
+    )
+    return list(result.all())
