@@ -79,10 +79,15 @@ def migrate(services: ServicesOpt = None) -> None:
 def seed() -> None:
     """Seed the demo catalog and stock (no-op when the catalog already has products)."""
 
+    from ecart.catalog.seed import seed_demo_catalog
+
     async def run() -> None:
-        platform = LocalPlatform(["users", "inventory", "catalog"], in_process=True)
+        # Seeding goes through catalog's use case, which sets stock through inventory.
+        platform = LocalPlatform(
+            ["users", "inventory", "catalog"], in_process=True, common={"seed_demo_data": False}
+        )
         async with platform.running():
-            created = await platform.apps["catalog"].state.seed_demo_catalog()
+            created = await seed_demo_catalog(platform.apps["catalog"].state.ctx)
         console.print(f"seeded {created} products")
 
     asyncio.run(run())

@@ -54,7 +54,8 @@ class LocalPlatform:
         if unknown:
             raise ValueError(f"unknown services: {', '.join(sorted(unknown))}")
         self.transport = RoutingTransport() if in_process else None
-        self.runtime = Runtime(bus=InMemoryBus(), transport=self.transport)
+        self.bus = InMemoryBus()
+        self.runtime = Runtime(bus=self.bus, transport=self.transport)
         self.settings: dict[str, ServiceSettings] = {}
         self.apps: dict[str, FastAPI] = {}
         for name in (n for n in SERVICES if n in names):

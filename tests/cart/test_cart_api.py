@@ -291,3 +291,10 @@ async def test_checkout_clear_is_internal(shop: Shop) -> None:
     for bad in ({"items": [{"product_id": product_id, "quantity": 0}]}, {"items": "x"}, {}):
         assert (await shop.call("cart", "POST", path, service, json=bad)).status_code == 422
     assert _quantities(await _cart(shop, user_id, token)) == {product_id: 1}
+
+
+async def test_health_and_openapi(shop: Shop) -> None:
+    response = await shop.call("cart", "GET", "/health")
+    assert response.json() == {"status": "healthy", "service": "cart"}
+    paths = (await shop.call("cart", "GET", "/openapi.json")).json()["paths"]
+    assert "/cart/{user_id}/checkout-clear" in paths

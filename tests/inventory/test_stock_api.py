@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any, cast
 
@@ -174,6 +175,10 @@ async def test_product_deleted_event_drops_the_stock_row(shop: Shop) -> None:
 
 
 async def _tick() -> None:
-    import asyncio
-
     await asyncio.sleep(0.02)
+
+
+async def test_openapi_lists_the_routes(shop: Shop) -> None:
+    paths = (await shop.call("inventory", "GET", "/openapi.json")).json()["paths"]
+    assert {"/stock", "/stock/{product_id}", "/reservations"} <= set(paths)
+    assert "/reservations/{reservation_id}/restock" in paths

@@ -285,6 +285,10 @@ async def test_events_are_published(shop: Shop) -> None:
     assert len(await _events(shop, ok["id"], 3)) == 2
 
 
-async def test_health(shop: Shop) -> None:
+async def test_health_and_openapi(shop: Shop) -> None:
     response = await shop.call("payment", "GET", "/health")
     assert response.json() == {"status": "healthy", "service": "payment"}
+    paths = (await shop.call("payment", "GET", "/openapi.json")).json()["paths"]
+    assert {"/payments", "/payments/order/{order_id}", "/payments/{payment_id}/refund"} <= set(
+        paths
+    )

@@ -27,7 +27,9 @@ async def test_concurrent_read_modify_write_transactions_do_not_lock_or_lose_upd
             async with db.write() as conn:
                 current = await conn.scalar(select(counter.c.n).where(counter.c.id == 1))
                 await asyncio.sleep(0)  # give other writers a chance to interleave
-                await conn.execute(update(counter).where(counter.c.id == 1).values(n=current + 1))
+                await conn.execute(
+                    update(counter).where(counter.c.id == 1).values(n=(current or 0) + 1)
+                )
 
         async def read() -> int | None:
             async with db.read() as conn:

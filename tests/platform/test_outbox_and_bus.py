@@ -4,6 +4,7 @@ event goes to the dead-letter topic without blocking the ones behind it."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -53,7 +54,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-async def _wait_for(predicate, within: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+async def _wait_for(predicate: Callable[[], bool], within: float = 5.0) -> None:
     deadline = asyncio.get_running_loop().time() + within
     while not predicate():
         if asyncio.get_running_loop().time() > deadline:

@@ -39,5 +39,5 @@ async def test_limit_counts_and_reports_retry_after() -> None:
 
 
 def test_bad_limit_text_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="lots"):
         rate_limit("lots")

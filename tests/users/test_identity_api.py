@@ -13,7 +13,7 @@ from tests.conftest import ADMIN_EMAIL, PASSWORD, Shop
 SERVICES = ["users"]
 
 
-async def _register(shop: Shop, email: str, password: str = PASSWORD, **extra: object):  # type: ignore[no-untyped-def]
+async def _register(shop: Shop, email: str, password: str = PASSWORD, **extra: object):
     body = {"email": email, "password": password, "name": "Someone", **extra}
     return await shop.call("users", "POST", "/auth/register", json=body)
 
@@ -146,7 +146,7 @@ async def test_forged_expired_and_wrong_audience_tokens_are_refused(shop: Shop) 
     good = {"sub": user_id, "role": "admin", "aud": "ecart", "iss": "ecart-users", "iat": now}
     forger = Ed25519PrivateKey.generate()
     forged = jwt.encode({**good, "exp": now + 60}, forger, algorithm="EdDSA", headers={"kid": kid})
-    unsigned = jwt.encode({**good, "exp": now + 60}, None, algorithm="none")
+    unsigned = jwt.encode({**good, "exp": now + 60}, "", algorithm="none")
     ring = shop.platform.apps["users"].state.ctx.state["keyring"]
     expired = ring.sign({**good, "iat": now - 100}, ttl_seconds=-10)
     wrong_aud = ring.sign({**good, "aud": "other"}, ttl_seconds=60)
@@ -178,7 +178,7 @@ async def test_customer_cannot_list_users(shop: Shop) -> None:
 
 async def test_production_refuses_a_generated_signing_key(
     monkeypatch: pytest.MonkeyPatch, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("ECART_USERS_CLIENT_SECRET", "a-real-secret-from-the-vault-1234")
     settings = UsersSettings(environment="production", data_dir=tmp_path)
     with pytest.raises(RuntimeError, match="ECART_USERS_SIGNING_KEY"):

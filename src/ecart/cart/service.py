@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import cast
 
+from sqlalchemy.exc import IntegrityError
+
 from ecart.cart import store, upstream
 from ecart.cart.config import CartSettings
 from ecart.cart.domain import (
@@ -53,6 +55,17 @@ async def add_item(ctx: ServiceContext, user_id: str, product_id: int, quantity:
     if product is None:
         raise ProductNotFound(product_id)
     available = await upstream.available_stock(ctx, product_id)
+    try:
+        line = await _save_added(ctx, user_id, product_id, quantity, available)
+    except IntegrityError:
+        # PostgreSQL: a concurrent add inserted the line first; add to it this time.
+        line = await _save_added(ctx, user_id, product_id, quantity, available)
+    return PricedLine(line, product)
+
+
+async def _save_added(
+    ctx: ServiceContext, user_id: str, product_id: int, quantity: int, available: int
+) -> CartLine:
     async with ctx.unit_of_work() as uow:
         line = await store.line_of(uow.conn, user_id, product_id)
         new_quantity = quantity_after_add(
@@ -62,14 +75,12 @@ async def add_item(ctx: ServiceContext, user_id: str, product_id: int, quantity:
             available=available,
             limits=limits(ctx),
         )
-        saved: CartLine | None
         if line is None:
-            saved = await store.insert_line(uow.conn, user_id, product_id, new_quantity, utcnow())
-        else:
-            saved = await store.set_quantity(uow.conn, user_id, product_id, new_quantity, utcnow())
-    if saved is None:  # cannot happen: the line was read under the same write lock
+            return await store.insert_line(uow.conn, user_id, product_id, new_quantity, utcnow())
+        saved = await store.set_quantity(uow.conn, user_id, product_id, new_quantity, utcnow())
+    if saved is None:  # cannot happen: the line was read in the same write transaction
         raise ItemNotInCart(product_id)
-    return PricedLine(saved, product)
+    return saved
 
 
 async def update_quantity(

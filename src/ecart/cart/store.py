@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
-    DateTime,
     Integer,
     MetaData,
     String,
@@ -22,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ecart.cart.domain import CartLine
+from ecart.platform.db import UTCDateTime
 from ecart.platform.events import inbox_table, outbox_table
 
 metadata = MetaData()
@@ -33,8 +33,8 @@ cart_items = Table(
     Column("user_id", String(64), nullable=False),
     Column("product_id", Integer, nullable=False),
     Column("quantity", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
     UniqueConstraint("user_id", "product_id", name="uq_cart_items_user_product"),
 )
 

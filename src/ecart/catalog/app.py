@@ -33,6 +33,7 @@ def create_app(settings: CatalogSettings | None = None, runtime: Runtime | None 
             seeding = asyncio.create_task(
                 seed_when_ready(ctx, settings.seed_timeout_seconds), name="catalog-demo-seed"
             )
+            ctx.state["demo_seed"] = seeding
         try:
             yield
         finally:
@@ -53,8 +54,15 @@ def create_app(settings: CatalogSettings | None = None, runtime: Runtime | None 
     )
 
     async def seed() -> int:
-        # `ecart seed` calls this on the running app.
-        return await seed_demo_catalog(app.state.ctx)
+        """What `ecart seed` calls on the running app: the startup seeding's result if there
+        is one, else a seeding of its own."""
+        ctx: ServiceContext = app.state.ctx
+        startup: asyncio.Task[int] | None = ctx.state.get("demo_seed")
+        if startup is not None:
+            created = await startup
+            if created:
+                return created
+        return await seed_demo_catalog(ctx)
 
     app.state.seed_demo_catalog = seed
     return app

@@ -49,11 +49,18 @@ DEMO_PRODUCTS: tuple[NewProduct, ...] = (
 )
 
 
+def _lock(ctx: ServiceContext) -> asyncio.Lock:
+    # One seeding at a time per service (the startup task and `ecart seed` may overlap).
+    lock: asyncio.Lock = ctx.state.setdefault("demo_seed_lock", asyncio.Lock())
+    return lock
+
+
 async def seed_demo_catalog(ctx: ServiceContext) -> int:
     """Create the demo products when the catalog is empty; returns how many were created."""
-    if await service.count_products(ctx) > 0:
-        return 0
-    return await _create_missing(ctx)
+    async with _lock(ctx):
+        if await service.count_products(ctx) > 0:
+            return 0
+        return await _create_missing(ctx)
 
 
 async def _create_missing(ctx: ServiceContext) -> int:
@@ -72,10 +79,9 @@ async def seed_when_ready(ctx: ServiceContext, timeout_seconds: float = 60.0) ->
     started = False  # once a try got past the empty check, later tries resume it
     while True:
         try:
-            if started:
-                created = await _create_missing(ctx)
-            else:
-                started = await service.count_products(ctx) == 0
+            async with _lock(ctx):
+                if not started:
+                    started = await service.count_products(ctx) == 0
                 created = await _create_missing(ctx) if started else 0
         except ServiceUnavailable as exc:
             if time.monotonic() >= deadline:

@@ -22,7 +22,13 @@ from ecart.inventory.domain import (
     needs_move,
     stock_delta,
 )
-from ecart.inventory.events import RESERVATION_EXPIRED, STOCK_CHANGED, TOPIC, ProductDeleted
+from ecart.inventory.events import (
+    PRODUCT_DELETED,
+    RESERVATION_EXPIRED,
+    STOCK_CHANGED,
+    TOPIC,
+    ProductDeleted,
+)
 from ecart.platform.events import Envelope, Event, utcnow
 from ecart.platform.http.app import ServiceContext
 from ecart.platform.outbox import UnitOfWork
@@ -90,7 +96,7 @@ async def remove_stock(uow: UnitOfWork, product_id: int) -> bool:
 
 async def on_catalog_event(uow: UnitOfWork, envelope: Envelope) -> None:
     """Consumer effect: a deleted product's stock row goes too."""
-    if envelope.event_type == "product_deleted":
+    if envelope.event_type == PRODUCT_DELETED:
         await remove_stock(uow, ProductDeleted.model_validate(envelope.data).product_id)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
+from ecart.platform.db import UTCDateTime
 from ecart.platform.events import inbox_table, outbox_table
 
 metadata = MetaData()
@@ -18,8 +19,8 @@ orders = Table(
     Column("items", Text, nullable=False),  # JSON list of lines, prices in cents
     Column("payment_id", String(36), nullable=True),
     Column("reservation_id", String(36), nullable=False, unique=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
     Index("ix_orders_user_created", "user_id", "created_at"),
     Index("ix_orders_created", "created_at"),
 )

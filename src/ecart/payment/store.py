@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import Column, Integer, MetaData, String, Table
 
+from ecart.platform.db import UTCDateTime
 from ecart.platform.events import inbox_table, outbox_table
 
 metadata = MetaData()
@@ -17,8 +18,8 @@ payments = Table(
     Column("amount_cents", Integer, nullable=False),
     Column("status", String(20), nullable=False),
     Column("payment_method", String(64), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("refunded_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("refunded_at", UTCDateTime(), nullable=True),
 )
 
 outbox = outbox_table(metadata)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
-from ecart.platform.db import Database
+from ecart.platform.db import Database, UTCDateTime
 
 _METADATA_KEY = "ecart_metadata"
 
@@ -46,6 +47,13 @@ def head_revision(script_location: Path) -> str | None:
     return ScriptDirectory.from_config(alembic_config(script_location)).get_current_head()
 
 
+def _render_item(kind: str, item: Any, _context: AutogenContext) -> str | Literal[False]:
+    """Migrations spell platform column types as plain SQLAlchemy types."""
+    if kind == "type" and isinstance(item, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_env(metadata: MetaData) -> None:
     """The body of every service's `migrations/env.py` (online mode, given a connection)."""
     from alembic import context
@@ -58,6 +66,7 @@ def run_env(metadata: MetaData) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import Column, Integer, MetaData, String, Table
 
+from ecart.platform.db import UTCDateTime
 from ecart.platform.events import inbox_table, outbox_table
 
 metadata = MetaData()
@@ -16,7 +17,7 @@ users = Table(
     Column("name", String(100), nullable=False),
     Column("password_hash", String(255), nullable=False),
     Column("role", String(20), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 outbox = outbox_table(metadata)
