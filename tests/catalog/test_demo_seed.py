@@ -2,6 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from ecart import cli
 from ecart.catalog.seed import DEMO_PRODUCTS, seed_demo_catalog
 from tests.conftest import Shop, _start_shop
 
@@ -44,17 +48,21 @@ async def test_seed_leaves_a_catalog_with_products_alone(fresh_shop: Shop) -> No
     assert await seed_demo_catalog(fresh_shop.platform.apps["catalog"].state.ctx) == 0
 
 
-async def test_the_app_exposes_the_seed_for_the_cli(fresh_shop: Shop) -> None:
-    app = fresh_shop.platform.apps["catalog"]
-    assert await app.state.seed_demo_catalog() == len(DEMO_PRODUCTS)
-
-
 async def test_startup_seeds_in_the_background(tmp_path: Path) -> None:
     overrides = {"catalog": {"seed_demo_data": True}}
     async for shop in _start_shop(tmp_path, services=SERVICES, overrides=overrides):
-        app = shop.platform.apps["catalog"]
-        # `ecart seed` on a starting platform reports the startup seeding, never seeds twice.
-        assert await app.state.seed_demo_catalog() == len(DEMO_PRODUCTS)
+        ctx = shop.platform.apps["catalog"].state.ctx
+        assert await ctx.state["demo_seed"] == len(DEMO_PRODUCTS)
         products = (await shop.call("catalog", "GET", "/products")).json()
         assert len(products) == len(DEMO_PRODUCTS)
-        assert await seed_demo_catalog(app.state.ctx) == 0
+        assert await seed_demo_catalog(ctx) == 0  # seeding twice adds nothing
+
+
+def test_ecart_seed_command_seeds_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECART_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+    first = runner.invoke(cli.app, ["seed"])
+    assert first.exit_code == 0, first.output
+    assert f"seeded {len(DEMO_PRODUCTS)} products" in first.output
+    second = runner.invoke(cli.app, ["seed"])
+    assert "seeded 0 products" in second.output

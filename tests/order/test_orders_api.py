@@ -46,9 +46,7 @@ async def test_order_events_carry_the_seed_envelope(shop: Shop) -> None:
     _, _, _, order = await _order(shop)
 
     async def published() -> bool:
-        return any(
-            m.key == str(order["id"]) for m in shop.platform.bus.messages("order-events")
-        )
+        return any(m.key == str(order["id"]) for m in shop.platform.bus.messages("order-events"))
 
     await eventually(published)
 

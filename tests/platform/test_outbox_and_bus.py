@@ -4,8 +4,7 @@ event goes to the dead-letter topic without blocking the ones behind it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest

@@ -14,7 +14,7 @@ from ecart.catalog import service
 from ecart.catalog.api import router
 from ecart.catalog.config import CatalogSettings
 from ecart.catalog.events import CONSUMER_GROUP, INVENTORY_TOPIC
-from ecart.catalog.seed import seed_demo_catalog, seed_when_ready
+from ecart.catalog.seed import seed_when_ready
 from ecart.catalog.store import inbox, metadata
 from ecart.platform.http.app import ServiceContext, create_service_app
 from ecart.platform.outbox import idempotent_consumer
@@ -43,7 +43,7 @@ def create_app(settings: CatalogSettings | None = None, runtime: Runtime | None 
                     await seeding
             await ctx.bus.unsubscribe(INVENTORY_TOPIC, CONSUMER_GROUP)
 
-    app = create_service_app(
+    return create_service_app(
         settings=settings,
         runtime=runtime or Runtime(),
         metadata=metadata,
@@ -52,17 +52,3 @@ def create_app(settings: CatalogSettings | None = None, runtime: Runtime | None 
         description="Products, categories and search; shows stock from inventory.",
         hook=hook,
     )
-
-    async def seed() -> int:
-        """What `ecart seed` calls on the running app: the startup seeding's result if there
-        is one, else a seeding of its own."""
-        ctx: ServiceContext = app.state.ctx
-        startup: asyncio.Task[int] | None = ctx.state.get("demo_seed")
-        if startup is not None:
-            created = await startup
-            if created:
-                return created
-        return await seed_demo_catalog(ctx)
-
-    app.state.seed_demo_catalog = seed
-    return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,7 +26,26 @@ def alembic_config(script_location: Path) -> Config:
     return config
 
 
+_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _migration_lock() -> asyncio.Lock:
+    """Alembic's `context` is one global object: services that share a process (`ecart up`)
+    must migrate one at a time."""
+    loop = asyncio.get_running_loop()
+    if loop not in _locks:
+        _locks[loop] = asyncio.Lock()
+    return _locks[loop]
+
+
 async def upgrade(db: Database, script_location: Path, revision: str = "head") -> None:
+    async with _migration_lock():
+        await _upgrade(db, script_location, revision)
+
+
+async def _upgrade(db: Database, script_location: Path, revision: str) -> None:
     config = alembic_config(script_location)
 
     def _run(connection: Connection) -> None:
