@@ -46,3 +46,11 @@ def test_domain_modules_are_free_of_frameworks(service: str) -> None:
     frameworks = {"fastapi", "sqlalchemy", "starlette", "httpx", "aiokafka"}
     imported = _imports(SRC / service / "domain.py")
     assert not {m for m in imported if m.split(".")[0] in frameworks}
+
+
+def test_readme_documents_every_setting() -> None:
+    from ecart.cli import settings_reference
+
+    readme = (SRC.parents[1] / "README.md").read_text()
+    missing = [env for env, _, _ in settings_reference() if f"`{env}`" not in readme]
+    assert not missing, f"README's configuration table lacks {missing}"

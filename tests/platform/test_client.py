@@ -10,6 +10,7 @@ import pytest
 
 from ecart.platform.http.client import CircuitBreaker, CircuitOpen, ServiceClient
 from ecart.platform.http.errors import ServiceUnavailable
+from ecart.platform.logs import request_id_var
 
 
 class ScriptedServer:
@@ -21,6 +22,7 @@ class ScriptedServer:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.calls += 1
+        self.last_request = request
         step = self.script.pop(0) if self.script else 200
         if step == "down":
             raise httpx.ConnectError("connection refused", request=request)
@@ -87,3 +89,13 @@ async def test_half_open_breaker_closes_after_a_successful_trial() -> None:
         breaker.before_call()  # only one trial at a time
     breaker.record_success()
     assert breaker.state == "closed"
+
+
+async def test_request_id_travels_to_the_called_service() -> None:
+    server = ScriptedServer([200])
+    token = request_id_var.set("req-42")
+    try:
+        await _client(server).request("GET", "/stock/1")
+    finally:
+        request_id_var.reset(token)
+    assert server.last_request.headers["x-request-id"] == "req-42"

@@ -95,9 +95,16 @@ class ServiceSettings(PlatformSettings):
         if not self.database_url:
             path = (self.data_dir / f"{self.service_name}.db").resolve()
             self.database_url = f"sqlite+aiosqlite:///{path}"
-        if not self.client_secret.get_secret_value():
-            self.client_secret = SecretStr(service_client_secret(self.service_name, self))
         return self
+
+    def resolved_client_secret(self) -> str:
+        """The configured secret, or in development the one generated into the data dir."""
+        explicit = self.client_secret.get_secret_value()
+        if not explicit:
+            return service_client_secret(self.service_name, self)
+        if self.production and explicit.lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(f"the {self.service_name} client secret is a placeholder")
+        return explicit
 
 
 def service_client_secret(service: str, settings: PlatformSettings) -> str:

@@ -25,9 +25,15 @@ class UsersSettings(ServiceSettings):
         SecretStr(""),
         description="Ed25519 private key (PEM) that signs tokens; required in production",
     )
-    admin_email: str = Field("", validation_alias="ECART_ADMIN_EMAIL", description="bootstrap")
+    admin_email: str = Field(
+        "",
+        validation_alias="ECART_ADMIN_EMAIL",
+        description="e-mail of the admin created or promoted at start (with the password)",
+    )
     admin_password: SecretStr = Field(
-        SecretStr(""), validation_alias="ECART_ADMIN_PASSWORD", description="bootstrap admin"
+        SecretStr(""),
+        validation_alias="ECART_ADMIN_PASSWORD",
+        description="password of that admin (same policy as everyone's)",
     )
 
     @field_validator("login_failure_limit", "register_rate_limit")

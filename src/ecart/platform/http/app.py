@@ -56,7 +56,7 @@ class ServiceContext:
             self.http,
             f"{settings.url_of('users')}/auth/token",
             settings.service_name,
-            settings.client_secret.get_secret_value(),
+            settings.resolved_client_secret(),
         )
         keys = key_source or JwksKeySource(
             self.http, f"{settings.url_of('users')}/.well-known/jwks.json"

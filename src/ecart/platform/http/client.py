@@ -12,6 +12,7 @@ import stamina
 import structlog
 
 from ecart.platform.http.errors import ServiceUnavailable
+from ecart.platform.logs import request_id_var
 
 log = structlog.get_logger("ecart.client")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -172,6 +173,9 @@ class ServiceClient:
     ) -> httpx.Response:
         self.breaker.before_call()
         headers = {}
+        request_id = request_id_var.get()
+        if request_id:
+            headers["X-Request-ID"] = request_id  # one id across the services a request touches
         if authenticated and self.tokens is not None:
             headers["Authorization"] = f"Bearer {await self.tokens.token()}"
         try:
