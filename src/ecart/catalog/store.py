@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     ColumnElement,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -26,6 +25,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ecart.catalog.domain import ProductQuery, SortKey
+from ecart.platform.db import UTCDateTime
 from ecart.platform.events import inbox_table, outbox_table, sequence_column
 from ecart.platform.money import to_cents
 
@@ -41,8 +41,8 @@ products = Table(
     Column("stock", Integer, nullable=False),
     sequence_column("stock_version"),
     Column("category", String(100), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
     Index("ix_products_category", "category"),
     Index("ix_products_price_cents", "price_cents"),
     # Ids are never reused: a late event about a deleted product must not hit a new one.

@@ -14,7 +14,6 @@ from typing import Any, TypeAlias
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -31,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ecart.platform.db import UTCDateTime
 from ecart.platform.events import inbox_table, outbox_table, sequence_column
 
 metadata = MetaData()
@@ -42,7 +42,7 @@ stock = Table(
     Column("available", Integer, nullable=False),
     Column("reserved", Integer, nullable=False),
     sequence_column("version"),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 reservations = Table(
@@ -50,9 +50,9 @@ reservations = Table(
     metadata,
     Column("reservation_id", String(100), primary_key=True),
     Column("status", String(20), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
     Index("ix_reservations_status_expires_at", "status", "expires_at"),
 )
 
