@@ -24,7 +24,7 @@ from ecart.platform.logs import configure_logging
 from ecart.platform.outbox import OutboxRelay
 from ecart.platform.ratelimit import RateLimits
 from ecart.platform.runtime import Runtime
-from ecart.platform.settings import ServiceSettings
+from ecart.platform.settings import PlatformSettings, ServiceSettings
 
 log = structlog.get_logger("ecart.app")
 
@@ -130,6 +130,22 @@ def create_service_app(
         finally:
             await ctx.close()
 
+    app = base_app(name=name, settings=settings, lifespan=lifespan, description=description)
+    app.include_router(_ready_probe(name))
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def base_app(
+    *,
+    name: str,
+    settings: PlatformSettings,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
+    description: str,
+) -> FastAPI:
+    """A FastAPI app with what every ecart process serves: JSON errors, request ids and
+    access logs, the body size limit, and `/health`. Services add `/ready` and routes."""
     app = FastAPI(
         title=f"ecart {name}",
         description=description,
@@ -139,9 +155,7 @@ def create_service_app(
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, service=name)
-    app.include_router(_probes(name))
-    for router in routers:
-        app.include_router(router)
+    app.include_router(_health_probe(name))
     return app
 
 
@@ -153,12 +167,18 @@ def get_ctx(request: Request) -> ServiceContext:
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 
 
-def _probes(name: str) -> APIRouter:
+def _health_probe(name: str) -> APIRouter:
     router = APIRouter(tags=["probes"])
 
     @router.get("/health", summary="Liveness")
     async def health() -> dict[str, str]:
         return {"status": "healthy", "service": name}
+
+    return router
+
+
+def _ready_probe(name: str) -> APIRouter:
+    router = APIRouter(tags=["probes"])
 
     @router.get("/ready", summary="Readiness: the database answers", response_model=None)
     async def ready(ctx: Ctx) -> dict[str, Any] | JSONResponse:
