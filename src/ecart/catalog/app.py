@@ -14,6 +14,7 @@ from ecart.catalog import service
 from ecart.catalog.api import router
 from ecart.catalog.config import CatalogSettings
 from ecart.catalog.events import CONSUMER_GROUP, INVENTORY_TOPIC
+from ecart.catalog.policy import POLICY
 from ecart.catalog.seed import seed_when_ready
 from ecart.catalog.store import inbox, metadata
 from ecart.platform.http.app import ServiceContext, create_service_app
@@ -49,6 +50,7 @@ def create_app(settings: CatalogSettings | None = None, runtime: Runtime | None 
         metadata=metadata,
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
+        policy=POLICY,
         description="Products, categories and search; shows stock from inventory.",
         hook=hook,
     )

@@ -20,7 +20,6 @@ from ecart.inventory.domain import (
     ReservationConflict,
     parse_ids,
 )
-from ecart.platform.auth import ServicePrincipal
 from ecart.platform.http.app import Ctx
 
 router = APIRouter()
@@ -129,15 +128,13 @@ async def get_stock(product_id: ProductId, ctx: Ctx) -> StockOut:
 
 
 @router.put("/stock/{product_id}", response_model=StockOut, tags=["stock"])
-async def set_stock(
-    product_id: ProductId, body: StockIn, _who: ServicePrincipal, ctx: Ctx
-) -> StockOut:
+async def set_stock(product_id: ProductId, body: StockIn, ctx: Ctx) -> StockOut:
     """Set the available stock of a product (creates its row)."""
     return _stock_out(await service.set_stock(ctx, product_id, body.available))
 
 
 @router.delete("/stock/{product_id}", response_model=Message, tags=["stock"])
-async def delete_stock(product_id: ProductId, _who: ServicePrincipal, ctx: Ctx) -> Message:
+async def delete_stock(product_id: ProductId, ctx: Ctx) -> Message:
     if not await service.delete_stock(ctx, product_id):
         raise HTTPException(404, "Stock not found")
     return Message(message="Stock deleted")
@@ -147,7 +144,6 @@ async def delete_stock(product_id: ProductId, _who: ServicePrincipal, ctx: Ctx) 
 async def reserve(
     body: ReservationIn,
     response: Response,
-    _who: ServicePrincipal,
     ctx: Ctx,
     settings: SettingsDep,
 ) -> ReservationOut:
@@ -164,9 +160,7 @@ async def reserve(
 
 
 @router.get("/reservations/{reservation_id}", response_model=ReservationOut, tags=["reservations"])
-async def get_reservation(
-    reservation_id: ReservationId, _who: ServicePrincipal, ctx: Ctx
-) -> ReservationOut:
+async def get_reservation(reservation_id: ReservationId, ctx: Ctx) -> ReservationOut:
     reservation = await service.get_reservation(ctx, reservation_id)
     if reservation is None:
         raise HTTPException(404, "Reservation not found")
@@ -188,7 +182,7 @@ async def _act(ctx: Ctx, reservation_id: str, action: Action) -> ReservationOut:
     response_model=ReservationOut,
     tags=["reservations"],
 )
-async def commit(reservation_id: ReservationId, _who: ServicePrincipal, ctx: Ctx) -> ReservationOut:
+async def commit(reservation_id: ReservationId, ctx: Ctx) -> ReservationOut:
     """active → committed (payment succeeded); idempotent; 409 when released or expired."""
     return await _act(ctx, reservation_id, Action.COMMIT)
 
@@ -198,9 +192,7 @@ async def commit(reservation_id: ReservationId, _who: ServicePrincipal, ctx: Ctx
     response_model=ReservationOut,
     tags=["reservations"],
 )
-async def release(
-    reservation_id: ReservationId, _who: ServicePrincipal, ctx: Ctx
-) -> ReservationOut:
+async def release(reservation_id: ReservationId, ctx: Ctx) -> ReservationOut:
     """active → released, the stock returns; idempotent; 409 when committed."""
     return await _act(ctx, reservation_id, Action.RELEASE)
 
@@ -210,8 +202,6 @@ async def release(
     response_model=ReservationOut,
     tags=["reservations"],
 )
-async def restock(
-    reservation_id: ReservationId, _who: ServicePrincipal, ctx: Ctx
-) -> ReservationOut:
+async def restock(reservation_id: ReservationId, ctx: Ctx) -> ReservationOut:
     """committed → restocked (refund), the stock returns; idempotent."""
     return await _act(ctx, reservation_id, Action.RESTOCK)

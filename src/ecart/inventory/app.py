@@ -12,6 +12,7 @@ from ecart.inventory import service
 from ecart.inventory.api import router
 from ecart.inventory.config import InventorySettings
 from ecart.inventory.events import CATALOG_TOPIC, CONSUMER_GROUP
+from ecart.inventory.policy import POLICY
 from ecart.inventory.store import inbox, metadata
 from ecart.inventory.sweeper import running_sweeper
 from ecart.platform.http.app import ServiceContext, create_service_app
@@ -40,6 +41,7 @@ def create_app(
         metadata=metadata,
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
+        policy=POLICY,
         description="Stock levels and reservations with a TTL (all lines or none, no oversell).",
         hook=hook,
     )

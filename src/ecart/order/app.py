@@ -12,6 +12,7 @@ from ecart.order import lifecycle
 from ecart.order.api import router
 from ecart.order.config import OrderSettings
 from ecart.order.events import CONSUMER_GROUP, INVENTORY_TOPIC, ReservationExpired
+from ecart.order.policy import POLICY
 from ecart.order.store import inbox, metadata
 from ecart.platform.events import Envelope
 from ecart.platform.http.app import ServiceContext, create_service_app
@@ -43,6 +44,7 @@ def create_app(settings: OrderSettings | None = None, runtime: Runtime | None = 
         metadata=metadata,
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
+        policy=POLICY,
         description="Orders: checkout from a cart with reserved stock, payment, the order "
         "state machine.",
         hook=hook,

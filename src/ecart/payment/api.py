@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ecart.payment import service
 from ecart.payment.domain import RefundNotAllowed, UnknownPaymentMethod
-from ecart.platform.auth import CurrentPrincipal, Principal, ServicePrincipal
+from ecart.platform.auth import CurrentPrincipal, Principal
 from ecart.platform.http.app import Ctx
 from ecart.platform.money import Money, PriceIn, from_cents
 
@@ -64,7 +64,7 @@ def _visible(row: Any | None, principal: Principal) -> Any:
 
 
 @router.post("", status_code=201, response_model=PaymentOut)
-async def create_payment(body: PaymentIn, _caller: ServicePrincipal, ctx: Ctx) -> PaymentOut:
+async def create_payment(body: PaymentIn, ctx: Ctx) -> PaymentOut:
     """Charge an order through the simulated provider (services and admins only).
     `pm_card_success` always succeeds, `pm_card_declined` always fails; without a method the
     provider approves with probability `ECART_PAYMENT_SUCCESS_RATE`."""
@@ -100,7 +100,7 @@ async def get_payment(payment_id: str, principal: CurrentPrincipal, ctx: Ctx) ->
 
 
 @router.post("/{payment_id}/refund", response_model=PaymentOut)
-async def refund_payment(payment_id: str, _caller: ServicePrincipal, ctx: Ctx) -> PaymentOut:
+async def refund_payment(payment_id: str, ctx: Ctx) -> PaymentOut:
     """`success → refunded` (services and admins); refunding again returns the payment
     unchanged; a failed payment → 409."""
     try:

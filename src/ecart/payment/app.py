@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from ecart.payment.api import router
 from ecart.payment.config import PaymentSettings
+from ecart.payment.policy import POLICY
 from ecart.payment.store import metadata
 from ecart.platform.http.app import create_service_app
 from ecart.platform.runtime import Runtime
@@ -20,5 +21,6 @@ def create_app(settings: PaymentSettings | None = None, runtime: Runtime | None 
         metadata=metadata,
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
+        policy=POLICY,
         description="Payments and refunds through a simulated provider (no card data stored).",
     )

@@ -118,43 +118,35 @@ class TokenVerifier:
         return Principal(subject=str(claims["sub"]), role=role, email=claims.get("email"))
 
 
-_bearer = HTTPBearer(auto_error=False, description="A token from the users service")
+bearer_scheme = HTTPBearer(auto_error=False, description="A token from the users service")
 
 
 def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-async def current_principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
-) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
+async def authenticate(request: Request) -> Principal:
+    """The caller's verified principal (verified once per request, then remembered)."""
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized("Not authenticated")
     verifier: TokenVerifier = request.app.state.ctx.verifier
     try:
-        return await verifier.verify(credentials.credentials)
+        principal = await verifier.verify(token.strip())
     except InvalidToken:
         raise _unauthorized("Invalid or expired token") from None
+    request.state.principal = principal
+    return principal
+
+
+async def current_principal(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+) -> Principal:
+    return await authenticate(request)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-
-
-def _require(*roles: Role) -> Any:
-    async def check(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in roles:
-            raise HTTPException(403, "Not allowed for your role")
-        return principal
-
-    return Depends(check)
-
-
-AdminPrincipal = Annotated[Principal, _require("admin")]
-ServicePrincipal = Annotated[Principal, _require("service", "admin")]
-
-
-def ensure_self_or_privileged(principal: Principal, user_id: str) -> None:
-    """A customer may act only on their own data (`user_id` must be the token's subject)."""
-    if not principal.is_privileged and principal.subject != user_id:
-        raise HTTPException(403, "You may only access your own data")

@@ -14,6 +14,7 @@ from ecart.platform.runtime import Runtime
 from ecart.users import keys, service
 from ecart.users.api import router
 from ecart.users.config import UsersSettings
+from ecart.users.policy import POLICY
 from ecart.users.store import metadata
 
 
@@ -45,6 +46,7 @@ def create_app(settings: UsersSettings | None = None, runtime: Runtime | None = 
         metadata=metadata,
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
+        policy=POLICY,
         description="Identity: accounts, passwords (Argon2), tokens (EdDSA JWT), JWKS.",
         hook=hook,
         key_source=key_source,

@@ -16,6 +16,7 @@ from sqlalchemy import MetaData, Table
 
 from ecart.platform import migrations
 from ecart.platform.auth import JwksKeySource, KeySource, TokenVerifier
+from ecart.platform.authz import Policy, apply_policy, enforcer
 from ecart.platform.db import Database
 from ecart.platform.http.client import CircuitBreaker, ServiceClient, ServiceTokens
 from ecart.platform.http.errors import install_error_handlers
@@ -102,6 +103,7 @@ def create_service_app(
     metadata: MetaData,
     migrations_dir: Path,
     routers: Sequence[APIRouter],
+    policy: Policy,
     description: str,
     hook: Hook | None = None,
     key_source: Callable[[ServiceContext], KeySource] | None = None,
@@ -132,8 +134,9 @@ def create_service_app(
 
     app = base_app(name=name, settings=settings, lifespan=lifespan, description=description)
     app.include_router(_ready_probe(name))
+    apply_policy(routers, policy)
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(enforcer(policy))])
     return app
 
 
