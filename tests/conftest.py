@@ -33,6 +33,10 @@ os.environ["ECART_LOG_LEVEL"] = "WARNING"
 os.environ["ECART_USERS_REGISTER_RATE_LIMIT"] = "100000/minute"
 
 
+def unique_email() -> str:
+    return f"customer{next(_counter)}-{os.getpid()}@example.com"
+
+
 class Shop:
     """A running in-process platform plus helpers to act as different people."""
 
@@ -56,9 +60,9 @@ class Shop:
         assert response.status_code == 200, response.text
         return str(response.json()["access_token"])
 
-    async def new_customer(self) -> tuple[str, str]:
+    async def new_customer(self, email: str | None = None) -> tuple[str, str]:
         """Registers a fresh customer; returns (user_id, token)."""
-        email = f"customer{next(_counter)}-{os.getpid()}@example.com"
+        email = email or unique_email()
         response = await self.call(
             "users",
             "POST",

@@ -12,7 +12,7 @@ from rich.table import Table
 from ecart.local import LocalPlatform, PortInUse
 from ecart.platform import migrations
 from ecart.platform.db import Database
-from ecart.platform.settings import PlatformSettings
+from ecart.platform.settings import PlatformSettings, ServiceSettings
 from ecart.registry import SERVICES
 
 app = typer.Typer(help="ecart: a cloud-native e-commerce platform.", no_args_is_help=True)
@@ -65,7 +65,10 @@ def migrate(services: ServicesOpt = None) -> None:
     async def run() -> None:
         for name in _check(services):
             spec = SERVICES[name]
-            db = Database(spec.settings().database_url)
+            if not spec.database:
+                continue  # the gateway: nothing to migrate
+            settings: ServiceSettings = spec.settings()
+            db = Database(settings.database_url)
             try:
                 await migrations.upgrade(db, spec.migrations_dir)
                 console.print(f"{name}: at {await migrations.current_revision(db)}")
@@ -104,6 +107,8 @@ def makemigration(
     from alembic import command
 
     spec = SERVICES[_check([service])[0]]
+    if not spec.database:
+        raise typer.BadParameter(f"{service} has no database")
 
     async def run() -> None:
         with tempfile.TemporaryDirectory() as tmp:
@@ -128,6 +133,7 @@ _SHOWN_DEFAULTS = {
     "database_url": "SQLite file in the data dir",
     "client_secret": "generated into the data dir (development)",
     "signing_key": "generated into the data dir (development)",
+    "web_dir": "web/dist when built, else a built-in page",
 }
 
 
@@ -138,7 +144,7 @@ def settings_reference() -> list[tuple[str, str, str]]:
         for name, field in PlatformSettings.model_fields.items()
     ]
     for spec in SERVICES.values():
-        settings = spec.settings()
+        settings: PlatformSettings = spec.settings()
         prefix = str(settings.model_config.get("env_prefix", ""))
         for name, field in type(settings).model_fields.items():
             if name in PlatformSettings.model_fields:
@@ -159,6 +165,36 @@ def config() -> None:
     typer.echo("|---|---|---|")
     for env, default, description in settings_reference():
         typer.echo(f"| `{env}` | `{default}` | {description} |")
+
+
+def authorization_table() -> list[str]:
+    """The services' authorization tables as Markdown rows."""
+    import importlib
+
+    ownership = {
+        "none": "",
+        "path": "own `user_id` only (else 403)",
+        "body": "own `user_id` in the body only (else 403)",
+        "resource": "own resources only (else 404)",
+    }
+    lines = ["| service | route | who may call | customers |", "|---|---|---|---|"]
+    for name, spec in SERVICES.items():
+        try:
+            policy = importlib.import_module(f"{spec.module}.policy").POLICY
+        except ModuleNotFoundError:
+            continue
+        for (method, path), rule in sorted(policy.items(), key=lambda item: item[0][1]):
+            who = "anyone" if rule.public else ", ".join(sorted(rule.roles))
+            customers = ownership[rule.owner] if "customer" in rule.roles else ""
+            lines.append(f"| {name} | `{method} {path}` | {who} | {customers} |")
+    return lines
+
+
+@app.command()
+def authz() -> None:
+    """Print every route's authorization rule as a Markdown table."""
+    for line in authorization_table():
+        typer.echo(line)
 
 
 def main() -> None:

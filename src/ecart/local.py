@@ -17,8 +17,7 @@ from fastapi import FastAPI
 
 from ecart.platform.bus import InMemoryBus
 from ecart.platform.runtime import Runtime
-from ecart.platform.settings import ServiceSettings
-from ecart.registry import SERVICES
+from ecart.registry import SERVICES, ProcessSettings
 
 
 class RoutingTransport(httpx.AsyncBaseTransport):
@@ -56,12 +55,12 @@ class LocalPlatform:
         self.transport = RoutingTransport() if in_process else None
         self.bus = InMemoryBus()
         self.runtime = Runtime(bus=self.bus, transport=self.transport)
-        self.settings: dict[str, ServiceSettings] = {}
+        self.settings: dict[str, ProcessSettings] = {}
         self.apps: dict[str, FastAPI] = {}
         for name in (n for n in SERVICES if n in names):
             spec = SERVICES[name]
             kwargs = {**(common or {}), **(overrides or {}).get(name, {})}
-            settings = spec.settings(**kwargs)
+            settings: ProcessSettings = spec.settings(**kwargs)
             self.settings[name] = settings
             self.apps[name] = spec.app_factory()(settings, self.runtime)
             if self.transport is not None:

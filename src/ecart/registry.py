@@ -11,11 +11,23 @@ from typing import Any, Protocol
 from fastapi import FastAPI
 
 from ecart.platform.runtime import Runtime
-from ecart.platform.settings import ServiceSettings
 
 
 class AppFactory(Protocol):
     def __call__(self, settings: Any = None, runtime: Runtime | None = None) -> FastAPI: ...
+
+
+class ProcessSettings(Protocol):
+    """What running any process needs of its settings (a service's `ServiceSettings`, the
+    gateway's `GatewaySettings`)."""
+
+    @property
+    def host(self) -> str: ...
+
+    @property
+    def port(self) -> int: ...
+
+    def url_of(self, service: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -23,23 +35,30 @@ class ServiceSpec:
     name: str
     module: str  # package with config.py (Settings class), app.py (create_app), store.py
     settings_class: str
+    database: bool = True  # False: no store.py, no migrations (the gateway)
 
-    def settings(self, **overrides: Any) -> ServiceSettings:
+    def settings(self, **overrides: Any) -> Any:
+        """A `ServiceSettings` for a service with a database, else its own settings class."""
         config = importlib.import_module(f"{self.module}.config")
-        settings: ServiceSettings = getattr(config, self.settings_class)(**overrides)
-        return settings
+        return getattr(config, self.settings_class)(**overrides)
 
     def app_factory(self) -> AppFactory:
         factory: AppFactory = importlib.import_module(f"{self.module}.app").create_app
         return factory
 
     def metadata(self) -> Any:
+        self._require_database()
         return importlib.import_module(f"{self.module}.store").metadata
 
     @property
     def migrations_dir(self) -> Path:
+        self._require_database()
         module = importlib.import_module(self.module)
         return Path(module.__file__ or "").parent / "migrations"
+
+    def _require_database(self) -> None:
+        if not self.database:
+            raise ValueError(f"the {self.name} service has no database")
 
 
 SERVICES: dict[str, ServiceSpec] = {
@@ -51,5 +70,6 @@ SERVICES: dict[str, ServiceSpec] = {
         ServiceSpec("cart", "ecart.cart", "CartSettings"),
         ServiceSpec("payment", "ecart.payment", "PaymentSettings"),
         ServiceSpec("order", "ecart.order", "OrderSettings"),
+        ServiceSpec("gateway", "ecart.gateway", "GatewaySettings", database=False),
     )
 }

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request, Security
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Security
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 
@@ -82,7 +82,7 @@ def ensure_self_or_privileged(principal: Principal, user_id: str) -> None:
 
 def apply_policy(routers: Sequence[APIRouter], policy: Policy) -> None:
     """Checks that every route has a rule and every rule a route (else the app does not
-    start), and marks public routes as needing no token in the OpenAPI document."""
+    start)."""
     routes: set[tuple[str, str]] = set()
     for router in routers:
         for route in router.routes:
@@ -90,9 +90,24 @@ def apply_policy(routers: Sequence[APIRouter], policy: Policy) -> None:
                 continue
             keys = {(method, route.path) for method in (route.methods or set()) - {"HEAD"}}
             routes |= keys
-            if all(policy.get(key, Rule(frozenset({"admin"}))).public for key in keys):
-                route.openapi_extra = {**(route.openapi_extra or {}), "security": []}
     missing = sorted(routes - set(policy))
     extra = sorted(set(policy) - routes)
     if missing or extra:
         raise ValueError(f"authorization table: no rule for {missing}; no route for {extra}")
+
+
+def document_policy(app: FastAPI, policy: Policy) -> None:
+    """Public routes carry no security requirement in the app's OpenAPI document."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for path, operations in schema.get("paths", {}).items():
+                for method, operation in operations.items():
+                    rule = policy.get((method.upper(), path))
+                    if rule is not None and rule.public:
+                        operation.pop("security", None)
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -56,6 +56,9 @@ class PlatformSettings(BaseSettings):
     order_url: str = Field("http://127.0.0.1:8003", description="order service base URL")
     payment_url: str = Field("http://127.0.0.1:8004", description="payment service base URL")
     inventory_url: str = Field("http://127.0.0.1:8006", description="inventory service base URL")
+    gateway_url: str = Field(
+        "http://127.0.0.1:8000", description="the gateway (web UI and `/api/<service>/…`)"
+    )
     outbox_poll_seconds: float = Field(0.2, gt=0, description="outbox relay poll interval")
     trusted_proxies: str = Field(
         "", description="comma-separated IPs/CIDRs whose X-Forwarded-For is believed"

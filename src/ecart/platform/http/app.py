@@ -16,7 +16,7 @@ from sqlalchemy import MetaData, Table
 
 from ecart.platform import migrations
 from ecart.platform.auth import JwksKeySource, KeySource, TokenVerifier
-from ecart.platform.authz import Policy, apply_policy, enforcer
+from ecart.platform.authz import Policy, apply_policy, document_policy, enforcer
 from ecart.platform.db import Database
 from ecart.platform.http.client import CircuitBreaker, ServiceClient, ServiceTokens
 from ecart.platform.http.errors import install_error_handlers
@@ -137,6 +137,7 @@ def create_service_app(
     apply_policy(routers, policy)
     for router in routers:
         app.include_router(router, dependencies=[Depends(enforcer(policy))])
+    document_policy(app, policy)
     return app
 
 

@@ -1,0 +1,1 @@
+"""The gateway: the local edge (port 8000) in front of the services."""

@@ -1,0 +1,113 @@
+"""Wiring of the gateway: the local edge on port 8000. It owns no data: it serves the web UI
+and forwards `/api/<service>/…` to the services, adding security headers and CORS."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+import httpx
+import structlog
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from ecart.gateway import proxy
+from ecart.gateway.config import GatewaySettings
+from ecart.gateway.headers import SecurityHeadersMiddleware, inline_hashes, page_csp
+from ecart.gateway.proxy import PROXIED_SERVICES, Proxy, get_proxy
+from ecart.gateway.ui import ui_router
+from ecart.platform.http.app import base_app
+from ecart.platform.logs import configure_logging
+from ecart.platform.runtime import Runtime
+
+log = structlog.get_logger("ecart.gateway")
+
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
+FASTAPI_FAVICON = "https://fastapi.tiangolo.com"
+
+
+def create_app(settings: GatewaySettings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    runtime = runtime or Runtime()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level, settings.log_format)
+        timeout = settings.proxy_timeout_seconds
+        async with httpx.AsyncClient(
+            transport=runtime.transport,  # in-process: routes each URL to its ASGI app
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            limits=httpx.Limits(
+                max_connections=500, max_keepalive_connections=100, keepalive_expiry=30
+            ),
+            follow_redirects=False,
+            trust_env=False,  # never send the services' traffic through an HTTP(S)_PROXY
+        ) as http:
+            app.state.proxy = Proxy(settings, http)
+            log.info(
+                "service_started",
+                service="gateway",
+                port=settings.port,
+                web_ui=str(settings.web_dir) if settings.web_dir else "built-in page",
+            )
+            yield
+
+    app = base_app(
+        name="gateway",
+        settings=settings,
+        lifespan=lifespan,
+        description="The local edge: serves the web UI and forwards `/api/<service>/…` "
+        "to each service.",
+    )
+    _replace_docs(app)
+    app.add_middleware(
+        SecurityHeadersMiddleware, allowed_origins=settings.allowed_origins, hsts=settings.hsts
+    )
+    app.include_router(_ready_probe())
+    app.include_router(proxy.router)
+    app.include_router(ui_router(settings))  # last: it catches every other GET
+    return app
+
+
+def _ready_probe() -> APIRouter:
+    router = APIRouter(tags=["probes"])
+
+    @router.get("/ready", summary="Readiness: every service answers /health", response_model=None)
+    async def ready(
+        gateway: Annotated[Proxy, Depends(get_proxy)],
+    ) -> dict[str, Any] | JSONResponse:
+        results = await asyncio.gather(*(gateway.health(name) for name in PROXIED_SERVICES))
+        checks = dict(zip(PROXIED_SERVICES, results, strict=True))
+        if all(result == "ok" for result in results):
+            return {"status": "ready", "service": "gateway", "checks": checks}
+        log.warning("not_ready", checks=checks)
+        body = {"status": "unavailable", "service": "gateway", "checks": checks}
+        return JSONResponse(body, status_code=503)
+
+    return router
+
+
+def _replace_docs(app: FastAPI) -> None:
+    """Swagger UI for the gateway's own routes, with a policy that allows exactly its CDN
+    files and its one inline script (by hash) instead of relaxing the strict policy."""
+    docs_paths = {"/docs", "/docs/oauth2-redirect", "/redoc"}
+    app.router.routes[:] = [r for r in app.router.routes if not _is_route_at(r, docs_paths)]
+    page = get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=app.title)
+    html = bytes(page.body).decode()
+    csp = page_csp(
+        script_src=[SWAGGER_CDN, *inline_hashes(html, "script")],
+        style_src=[SWAGGER_CDN, "'unsafe-inline'"],  # Swagger UI sets element styles
+        img_src=[FASTAPI_FAVICON],
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(html, headers={"Content-Security-Policy": csp})
+
+
+def _is_route_at(route: BaseRoute, paths: set[str]) -> bool:
+    return isinstance(route, Route) and route.path in paths
