@@ -60,12 +60,18 @@ class Proxy:
         if service not in PROXIED_SERVICES:
             name = f": {service}" if _SERVICE_NAME.match(service) else ""
             return JSONResponse({"detail": f"Unknown service{name}"}, status_code=404)
-        has_body = "content-length" in request.headers or "transfer-encoding" in request.headers
+        headers = self._request_headers(request)
+        content: AsyncIterator[bytes] | bytes | None = None
+        if "content-length" in request.headers:
+            # Within the limit (the body-size middleware checked the header): streamed.
+            content = request.stream()
+        elif "transfer-encoding" in request.headers:
+            # No declared length: read it first, so a body over the limit is a 413 here
+            # and never half-sent to the service (at most `max_body_bytes` in memory).
+            content = await request.body()
+            headers.append((b"content-length", str(len(content)).encode()))
         upstream_request = self.http.build_request(
-            request.method,
-            self._url(request, service, path),
-            headers=self._request_headers(request),
-            content=request.stream() if has_body else None,
+            request.method, self._url(request, service, path), headers=headers, content=content
         )
         try:
             upstream = await self.http.send(upstream_request, stream=True)

@@ -11,10 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from ecart.order import clients, lifecycle, service
 from ecart.order.config import OrderSettings
 from ecart.order.domain import IllegalTransition, Status
-from ecart.platform.auth import CurrentPrincipal
+from ecart.platform.auth import CurrentPrincipal, Principal
 from ecart.platform.authz import ensure_self_or_privileged
 from ecart.platform.http.app import Ctx
 from ecart.platform.money import Money
+from ecart.platform.ratelimit import rate_limit
 
 router = APIRouter(tags=["orders"])
 OrderId = Annotated[int, Path(ge=1, le=2**53, description="Order ID")]
@@ -110,6 +111,13 @@ _DOMAIN_ERRORS = (
 )
 
 
+async def _throttle(ctx: Ctx, limit: str, flow: str, principal: Principal) -> None:
+    """Sensitive business flows are limited per account (OWASP API6)."""
+    await ctx.rate_limits.hit(
+        rate_limit(limit), flow, principal.subject, detail=f"Too many {flow} attempts; slow down"
+    )
+
+
 @router.post("/orders", status_code=201, response_model=OrderOut)
 async def create_order(
     body: CreateOrderIn, principal: CurrentPrincipal, ctx: Ctx, settings: SettingsDep
@@ -117,6 +125,7 @@ async def create_order(
     """Create an order from the user's cart: stock is reserved and the cart emptied before
     this returns."""
     ensure_self_or_privileged(principal, body.user_id)
+    await _throttle(ctx, settings.checkout_rate_limit, "checkout", principal)
     try:
         return _out(await service.create_order(ctx, settings, body.user_id))
     except _DOMAIN_ERRORS as exc:
@@ -171,10 +180,12 @@ async def pay_order(
     order_id: OrderId,
     principal: CurrentPrincipal,
     ctx: Ctx,
+    settings: SettingsDep,
     body: Annotated[PaymentIn | None, Body()] = None,
 ) -> OrderOut:
     """Pay the order through the payment service; success → `paid`."""
     method = body.payment_method if body else None
+    await _throttle(ctx, settings.payment_rate_limit, "payment", principal)
     try:
         return _out(await lifecycle.pay(ctx, order_id, principal, method))
     except _DOMAIN_ERRORS as exc:

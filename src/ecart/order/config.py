@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from ecart.platform.ratelimit import rate_limit
 from ecart.platform.settings import ServiceSettings
 
 
@@ -15,3 +16,15 @@ class OrderSettings(ServiceSettings):
     reservation_ttl_seconds: int = Field(
         0, ge=0, le=86400, description="stock hold of an unpaid order (0: inventory's default)"
     )
+    checkout_rate_limit: str = Field(
+        "10/minute", description="orders one account may place (then 429)"
+    )
+    payment_rate_limit: str = Field(
+        "10/minute", description="payment attempts one account may make (then 429)"
+    )
+
+    @field_validator("checkout_rate_limit", "payment_rate_limit")
+    @classmethod
+    def _valid_limit(cls, value: str) -> str:
+        rate_limit(value)
+        return value

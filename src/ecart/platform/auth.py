@@ -47,22 +47,34 @@ class JwksKeySource:
     `kid` triggers a refresh at most once every `min_refresh_seconds` (key rotation)."""
 
     def __init__(
-        self, http: httpx.AsyncClient, jwks_url: str, *, min_refresh_seconds: float = 5.0
+        self,
+        http: httpx.AsyncClient,
+        jwks_url: str,
+        *,
+        min_refresh_seconds: float = 5.0,
+        max_age_seconds: float = 300.0,
     ) -> None:
         self.http = http
         self.jwks_url = jwks_url
         self.min_refresh_seconds = min_refresh_seconds
+        self.max_age_seconds = max_age_seconds
         self._keys: dict[str, Any] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
 
     async def key(self, kid: str) -> Any | None:
-        if kid in self._keys:
+        """The public key with that id. The set is re-read when it is older than
+        `max_age_seconds` (so a retired key stops working) or when a `kid` is unknown (so a
+        new key works at once), never more often than every `min_refresh_seconds`."""
+        if kid in self._keys and not self._stale():
             return self._keys[kid]
         async with self._lock:
-            if kid not in self._keys and self._may_refresh():
+            if (kid not in self._keys or self._stale()) and self._may_refresh():
                 await self._refresh()
         return self._keys.get(kid)
+
+    def _stale(self) -> bool:
+        return time.monotonic() - self._fetched_at >= self.max_age_seconds
 
     def _may_refresh(self) -> bool:
         return time.monotonic() - self._fetched_at >= self.min_refresh_seconds

@@ -50,6 +50,9 @@ class PlatformSettings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, ge=1024, description="largest accepted request body")
     token_audience: str = Field("ecart", description="the one audience every service accepts")
     token_issuer: str = Field("ecart-users", description="issuer of every token")
+    jwks_cache_seconds: float = Field(
+        300.0, gt=0, description="how long a service trusts its copy of the JWKS"
+    )
     users_url: str = Field("http://127.0.0.1:8005", description="users service (JWKS, tokens)")
     catalog_url: str = Field("http://127.0.0.1:8001", description="catalog service base URL")
     cart_url: str = Field("http://127.0.0.1:8002", description="cart service base URL")

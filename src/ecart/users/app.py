@@ -20,11 +20,12 @@ from ecart.users.store import metadata
 
 def _keyring(settings: UsersSettings) -> keys.KeyRing:
     pem = settings.signing_key.get_secret_value()
+    retired = keys.load_public_keys(settings.retired_signing_keys.get_secret_value())
     if pem:
-        return keys.KeyRing(keys.load_private_key(pem), [])
+        return keys.KeyRing(keys.load_private_key(pem), retired)
     if settings.production:
         raise RuntimeError("ECART_USERS_SIGNING_KEY must be set in production")
-    return keys.KeyRing(keys.load_or_create_dev_key(settings.data_dir), [])
+    return keys.KeyRing(keys.load_or_create_dev_key(settings.data_dir), retired)
 
 
 def create_app(settings: UsersSettings | None = None, runtime: Runtime | None = None) -> FastAPI:

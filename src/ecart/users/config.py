@@ -25,6 +25,11 @@ class UsersSettings(ServiceSettings):
         SecretStr(""),
         description="Ed25519 private key (PEM) that signs tokens; required in production",
     )
+    retired_signing_keys: SecretStr = Field(
+        SecretStr(""),
+        description="PEM keys (public or private) of earlier signing keys, still accepted "
+        "until their tokens expire (key rotation)",
+    )
     admin_email: str = Field(
         "",
         validation_alias="ECART_ADMIN_EMAIL",

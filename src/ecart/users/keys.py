@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import time
 import uuid
 from pathlib import Path
@@ -64,6 +65,22 @@ def load_private_key(pem: str) -> Ed25519PrivateKey:
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError("ECART_USERS_SIGNING_KEY must be an Ed25519 private key (PEM)")
     return key
+
+
+def load_public_keys(pems: str) -> list[Ed25519PublicKey]:
+    """Every Ed25519 key in a text of PEM blocks (public keys, or private keys whose public
+    half is taken)."""
+    keys: list[Ed25519PublicKey] = []
+    for match in re.finditer(r"-----BEGIN ([A-Z ]+)-----.+?-----END \1-----", pems, re.DOTALL):
+        text = match.group(0).encode()
+        if "PRIVATE" in match.group(1):
+            keys.append(load_private_key(text.decode()).public_key())
+            continue
+        public = serialization.load_pem_public_key(text)
+        if not isinstance(public, Ed25519PublicKey):
+            raise ValueError("ECART_USERS_RETIRED_SIGNING_KEYS holds a key that is not Ed25519")
+        keys.append(public)
+    return keys
 
 
 def load_or_create_dev_key(data_dir: Path) -> Ed25519PrivateKey:

@@ -60,7 +60,9 @@ class ServiceContext:
             settings.resolved_client_secret(),
         )
         keys = key_source or JwksKeySource(
-            self.http, f"{settings.url_of('users')}/.well-known/jwks.json"
+            self.http,
+            f"{settings.url_of('users')}/.well-known/jwks.json",
+            max_age_seconds=settings.jwks_cache_seconds,
         )
         self.verifier = TokenVerifier(
             keys, audience=settings.token_audience, issuer=settings.token_issuer
