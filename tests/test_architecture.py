@@ -54,3 +54,11 @@ def test_readme_documents_every_setting() -> None:
     readme = (SRC.parents[1] / "README.md").read_text()
     missing = [env for env, _, _ in settings_reference() if f"`{env}`" not in readme]
     assert not missing, f"README's configuration table lacks {missing}"
+
+
+def test_readme_shows_the_authorization_table() -> None:
+    from ecart.cli import authorization_table
+
+    readme = (SRC.parents[1] / "README.md").read_text()
+    missing = [row for row in authorization_table() if row not in readme]
+    assert not missing, f"README's authorization table is out of date: {missing[:3]}"
