@@ -183,3 +183,25 @@ async def test_production_refuses_a_generated_signing_key(
     settings = UsersSettings(environment="production", data_dir=tmp_path)
     with pytest.raises(RuntimeError, match="ECART_USERS_SIGNING_KEY"):
         create_app(settings)
+
+
+async def test_unknown_account_costs_one_password_verification_too(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No timing oracle: an unknown e-mail runs Argon2 verification exactly like a known one."""
+    from ecart.users import service
+
+    calls: list[str] = []
+    real_verify = service._hasher.verify
+
+    def counting_verify(password: str, hashed: str) -> bool:
+        calls.append(hashed[:9])
+        return bool(real_verify(password, hashed))
+
+    monkeypatch.setattr(service._hasher, "verify", counting_verify)
+    await _register(shop, "timing@example.com")
+    for username in ("timing@example.com", "nobody-here@example.com"):
+        await shop.call(
+            "users", "POST", "/auth/token", data={"username": username, "password": "w" * 14}
+        )
+    assert calls == ["$argon2id", "$argon2id"]
