@@ -95,6 +95,7 @@ async def _world(shop: Shop) -> World:
             "order_id": str(order.json()["id"]),
             "payment_id": payment.json()["id"],
             "reservation_id": reservation_id,
+            "notification_id": "1",
         },
     )
 

@@ -96,6 +96,10 @@ class LocalPlatform:
                     access_log=False,
                     lifespan="on",
                     timeout_graceful_shutdown=10,
+                    # The platform decides whom to believe (ECART_TRUSTED_PROXIES); uvicorn
+                    # would otherwise take X-Forwarded-For from any local peer.
+                    proxy_headers=False,
+                    server_header=False,
                 )
             )
             for app in self.apps.values()

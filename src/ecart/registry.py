@@ -70,6 +70,7 @@ SERVICES: dict[str, ServiceSpec] = {
         ServiceSpec("cart", "ecart.cart", "CartSettings"),
         ServiceSpec("payment", "ecart.payment", "PaymentSettings"),
         ServiceSpec("order", "ecart.order", "OrderSettings"),
+        ServiceSpec("notifications", "ecart.notifications", "NotificationsSettings"),
         ServiceSpec("gateway", "ecart.gateway", "GatewaySettings", database=False),
     )
 }

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from ecart.platform.money import DECIMAL_PATTERN
 from tests.catalog.helpers import create_product, get_product
 from tests.conftest import Shop
 
@@ -155,6 +156,7 @@ def _product(**changes: Any) -> dict[str, Any]:
         _product(price="NaN"),
         _product(price="Infinity"),
         _product(price="cheap"),
+        _product(price=""),  # the fuzz suite sent it: not a decimal string
         _product(price=True),
         _product(stock=-1),
         _product(stock=1_000_001),
@@ -180,6 +182,17 @@ async def test_bad_updates_are_422(shop: Shop, body: dict[str, Any]) -> None:
         "catalog", "PUT", f"/products/{product['id']}", shop.admin_token, json=body
     )
     assert response.status_code == 422, response.text
+
+
+async def test_openapi_documents_money_as_a_number_or_a_decimal_string(shop: Shop) -> None:
+    """The fuzz suite found FastAPI documenting any string as a valid price."""
+    spec = (await shop.call("catalog", "GET", "/openapi.json")).json()
+    price = spec["components"]["schemas"]["ProductIn"]["properties"]["price"]
+    number, string = price["anyOf"]
+    assert (number["type"], number["multipleOf"]) == ("number", 0.01)
+    assert (string["type"], string["pattern"]) == ("string", DECIMAL_PATTERN)
+    filters = {p["name"]: p["schema"] for p in spec["paths"]["/products"]["get"]["parameters"]}
+    assert filters["min_price"]["type"] == filters["max_price"]["type"] == "number"
 
 
 async def test_malformed_json_is_400(shop: Shop) -> None:

@@ -35,7 +35,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, str]]:
     data_dir = tmp_path_factory.mktemp("e2e")
-    urls = {name: f"http://127.0.0.1:{_free_port()}" for name in SERVICE_NAMES}
+    services = (*SERVICE_NAMES, "notifications", "gateway")
+    urls = {name: f"http://127.0.0.1:{_free_port()}" for name in services}
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECART_")}
     env.update(
         ECART_DATA_DIR=str(data_dir),
@@ -110,6 +111,15 @@ async def test_whole_flow_over_real_http(platform: dict[str, str]) -> None:
         assert laptop["price"] == 999.99
         stock_before = int(laptop["stock"])  # type: ignore[call-overload]
         assert stock_before >= 2
+
+        # The same catalog through the gateway (the local edge), with its security headers.
+        via_gateway = await http.get(f"{u['gateway']}/api/catalog/products")
+        assert via_gateway.status_code == 200, via_gateway.text
+        assert laptop["id"] in [p["id"] for p in via_gateway.json()]
+        assert via_gateway.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in via_gateway.headers["content-security-policy"]
+        assert (await http.get(f"{u['gateway']}/ready")).status_code == 200
+        assert "catalog" in (await http.get(f"{u['gateway']}/")).text
 
         # Register and sign in.
         email = "e2e-customer@example.com"

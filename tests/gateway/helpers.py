@@ -3,6 +3,7 @@ cannot be made to do: hang, drop the connection, send odd headers, stream megaby
 
 from __future__ import annotations
 
+import json as json_module
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -32,10 +33,28 @@ class FakeUpstream:
         return await self.handler(request)
 
 
+def answer(
+    status: int,
+    *,
+    json: Any = None,
+    content: bytes = b"",
+    headers: list[tuple[str, str]] | None = None,
+) -> httpx.Response:
+    """A response that is still a stream, as one read off the network is (a plain
+    `httpx.Response(content=...)` arrives already read and decoded)."""
+    headers = list(headers or [])
+    if json is not None:
+        content = json_module.dumps(json).encode()
+        headers.append(("content-type", "application/json"))
+    if not any(name.lower() == "content-length" for name, _ in headers):
+        headers.append(("content-length", str(len(content))))
+    return httpx.Response(status, headers=headers, stream=httpx.ByteStream(content))
+
+
 async def _ok(request: httpx.Request) -> httpx.Response:
     if request.url.path == "/health":
-        return httpx.Response(200, json={"status": "healthy"})
-    return httpx.Response(200, json={"path": request.url.path})
+        return answer(200, json={"status": "healthy"})
+    return answer(200, json={"path": request.url.path})
 
 
 @asynccontextmanager

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
 import pytest
@@ -33,18 +33,27 @@ class Recorder(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture
-def catalog_wire(shop: Shop) -> Iterator[Recorder]:
-    """What the gateway sends the catalog service and what catalog answers."""
+def wire(shop: Shop) -> Iterator[Callable[[str], Recorder]]:
+    """`wire("catalog")`: records what the gateway sends catalog and what catalog answers."""
     transport = shop.platform.transport
     assert transport is not None
-    url = httpx.URL(shop.platform.settings["catalog"].url_of("catalog"))
-    key = (url.host, url.port or 80)
-    recorder = Recorder(transport.routes[key])
-    transport.routes[key] = recorder  # type: ignore[assignment]
-    try:
-        yield recorder
-    finally:
+    replaced: dict[tuple[str, int], Recorder] = {}
+
+    def record(service: str) -> Recorder:
+        url = httpx.URL(shop.platform.settings[service].url_of(service))
+        key = (url.host, url.port or 80)
+        replaced[key] = Recorder(transport.routes[key])
+        transport.routes[key] = replaced[key]  # type: ignore[assignment]
+        return replaced[key]
+
+    yield record
+    for key, recorder in replaced.items():
         transport.routes[key] = recorder.inner  # type: ignore[assignment]
+
+
+@pytest.fixture
+def catalog_wire(wire: Callable[[str], Recorder]) -> Recorder:
+    return wire("catalog")
 
 
 @pytest.fixture
@@ -102,7 +111,9 @@ async def test_admin_creates_updates_and_deletes_a_product_through_the_gateway(
     assert gone.status_code == 404
 
 
-async def test_a_customer_shops_through_the_gateway(gateway: httpx.AsyncClient, shop: Shop) -> None:
+async def test_a_customer_shops_through_the_gateway(
+    gateway: httpx.AsyncClient, shop: Shop, wire: Callable[[str], Recorder]
+) -> None:
     product = await shop.new_product(price=20, stock=5)
     user_id, token = await shop.new_customer()
     added = await gateway.post(
@@ -111,6 +122,9 @@ async def test_a_customer_shops_through_the_gateway(gateway: httpx.AsyncClient, 
         headers=bearer(token),
     )
     assert added.status_code == 200, added.text
+    cart = await gateway.get(f"/api/cart/cart/{user_id}", headers=bearer(token))
+    assert cart.json()["total"] == 40
+    order_wire = wire("order")
     order = await gateway.post(
         "/api/order/orders",
         json={"user_id": user_id},
@@ -118,13 +132,12 @@ async def test_a_customer_shops_through_the_gateway(gateway: httpx.AsyncClient, 
     )
     assert order.status_code == 201, order.text
     assert order.json()["total_amount"] == 40
-    again = await gateway.post(
-        "/api/order/orders",
-        json={"user_id": user_id},
-        headers={**bearer(token), "Idempotency-Key": f"gw-{user_id}"},
-    )
-    assert again.json()["id"] == order.json()["id"]  # Idempotency-Key reached the service
+    sent, _ = order_wire.last
+    assert sent.headers["idempotency-key"] == f"gw-{user_id}"
+    assert sent.headers["content-type"] == "application/json"
     assert await shop.stock(product["id"]) == 3
+    emptied = await gateway.get(f"/api/cart/cart/{user_id}", headers=bearer(token))
+    assert emptied.json()["items"] == []
 
 
 async def test_query_strings_reach_the_service(gateway: httpx.AsyncClient, shop: Shop) -> None:
@@ -306,3 +319,22 @@ async def test_the_admin_can_sign_in_through_the_gateway(gateway: httpx.AsyncCli
     )
     assert response.status_code == 200
     assert response.json()["token_type"] == "bearer"
+
+
+async def test_each_service_s_api_docs_are_served_through_the_gateway(
+    gateway: httpx.AsyncClient,
+) -> None:
+    docs = await gateway.get("/api/catalog/docs")
+    assert docs.status_code == 200
+    assert "url: '/api/catalog/openapi.json'" in docs.text
+    csp = docs.headers["content-security-policy"]
+    assert "script-src 'self' https://cdn.jsdelivr.net 'sha256-" in csp
+    assert "frame-ancestors 'none'" in csp
+    spec = await gateway.get("/api/catalog/openapi.json")
+    assert spec.status_code == 200
+    # "Try it out" in that Swagger UI goes through the gateway.
+    assert spec.json()["servers"] == [{"url": "/api/catalog", "description": "through the gateway"}]
+    assert "/products" in spec.json()["paths"]
+    unknown = await gateway.get("/api/nope/docs")
+    assert unknown.status_code == 404
+    assert unknown.json() == {"detail": "Unknown service: nope"}

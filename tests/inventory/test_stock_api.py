@@ -182,3 +182,10 @@ async def test_openapi_lists_the_routes(shop: Shop) -> None:
     paths = (await shop.call("inventory", "GET", "/openapi.json")).json()["paths"]
     assert {"/stock", "/stock/{product_id}", "/reservations"} <= set(paths)
     assert "/reservations/{reservation_id}/restock" in paths
+
+
+async def test_product_ids_are_documented_as_an_ascii_list(shop: Shop) -> None:
+    """As catalog's `ids` (the fuzz suite): digits and commas only, so it fits in a URL."""
+    spec = (await shop.call("inventory", "GET", "/openapi.json")).json()
+    params = {p["name"]: p["schema"] for p in spec["paths"]["/stock"]["get"]["parameters"]}
+    assert params["product_ids"]["anyOf"][0]["pattern"] == r"^[0-9]{1,19}(,[0-9]{1,19})*$"

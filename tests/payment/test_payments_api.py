@@ -82,6 +82,7 @@ async def test_successful_payment(shop: Shop) -> None:
         "payment_method": "pm_card_success",
         "created_at": payment["created_at"],
         "refunded_at": None,
+        "attempt_key": None,
     }
 
 

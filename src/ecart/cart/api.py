@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from ecart.cart import service
 from ecart.cart.domain import CartRuleBroken, PricedLine, ordered_quantities
 from ecart.platform.http.app import Ctx
+from ecart.platform.http.openapi import errors
 from ecart.platform.money import Money
 
 router = APIRouter(prefix="/cart", tags=["cart"])
@@ -90,7 +91,7 @@ async def get_cart(user_id: ReadableCart, ctx: Ctx) -> CartOut:
     return CartOut(user_id=cart.user_id, items=[_item_out(p) for p in cart.lines], total=cart.total)
 
 
-@router.post("/{user_id}/items", response_model=CartItemOut)
+@router.post("/{user_id}/items", response_model=CartItemOut, responses=errors(400, 404))
 async def add_item(user_id: WritableCart, body: ItemIn, ctx: Ctx) -> CartItemOut:
     """Adds a product; one already in the cart gets the new units added to its quantity."""
     _check_quantity(ctx, body.quantity)
@@ -103,7 +104,7 @@ async def add_item(user_id: WritableCart, body: ItemIn, ctx: Ctx) -> CartItemOut
     return _item_out(priced)
 
 
-@router.put("/{user_id}/items/{product_id}", response_model=MessageOut)
+@router.put("/{user_id}/items/{product_id}", response_model=MessageOut, responses=errors(400, 404))
 async def update_item(
     user_id: WritableCart,
     product_id: ProductId,
@@ -121,7 +122,7 @@ async def update_item(
     return MessageOut(message="Item quantity updated")
 
 
-@router.delete("/{user_id}/items/{product_id}", response_model=MessageOut)
+@router.delete("/{user_id}/items/{product_id}", response_model=MessageOut, responses=errors(404))
 async def remove_item(user_id: WritableCart, product_id: ProductId, ctx: Ctx) -> MessageOut:
     try:
         await service.remove_item(ctx, user_id, product_id)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from ecart.catalog import service
 from ecart.catalog.domain import (
@@ -19,14 +19,21 @@ from ecart.catalog.domain import (
     parse_ids,
 )
 from ecart.platform.http.app import Ctx
+from ecart.platform.http.openapi import errors
 from ecart.platform.money import MAX_PRICE, Money, PriceIn, from_cents
 
 router = APIRouter()
 
 MAX_STOCK = 1_000_000
+# `1,2,3`: ASCII only, so the longest allowed list still fits in a request line.
+IDS_PATTERN = r"^[0-9]{1,19}(,[0-9]{1,19})*$"
 ProductId = Annotated[int, Path(ge=1, le=MAX_ID, description="product id")]
 StockIn = Annotated[int, Field(strict=True, ge=0, le=MAX_STOCK)]
-PriceFilter = Annotated[Decimal | None, Query(ge=0, le=MAX_PRICE, allow_inf_nan=False)]
+PriceFilter = Annotated[
+    Decimal | None,
+    Query(ge=0, le=MAX_PRICE, allow_inf_nan=False),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": int(MAX_PRICE)}),
+]
 
 
 class ProductIn(BaseModel):
@@ -96,7 +103,9 @@ def product_query(
     min_price: PriceFilter = None,
     max_price: PriceFilter = None,
     sort: Annotated[SortKey, Query()] = "id",
-    ids: Annotated[str | None, Query(max_length=12_000, description="e.g. 1,2,3")] = None,
+    ids: Annotated[
+        str | None, Query(max_length=12_000, pattern=IDS_PATTERN, description="e.g. 1,2,3")
+    ] = None,
 ) -> ProductQuery:
     try:
         return ProductQuery(
@@ -122,7 +131,9 @@ async def list_products(
     return [_out(row) for row in await service.list_products(ctx, query)]
 
 
-@router.get("/products/{product_id}", response_model=ProductOut, tags=["products"])
+@router.get(
+    "/products/{product_id}", response_model=ProductOut, tags=["products"], responses=errors(404)
+)
 async def get_product(product_id: ProductId, ctx: Ctx) -> ProductOut:
     row = await service.get_product(ctx, product_id)
     if row is None:
@@ -146,7 +157,9 @@ async def create_product(body: ProductIn, ctx: Ctx) -> ProductOut:
         raise _invalid(exc) from None
 
 
-@router.put("/products/{product_id}", response_model=ProductOut, tags=["products"])
+@router.put(
+    "/products/{product_id}", response_model=ProductOut, tags=["products"], responses=errors(404)
+)
 async def update_product(product_id: ProductId, body: ProductUpdate, ctx: Ctx) -> ProductOut:
     """Change the fields sent; `stock` changes the stock level in inventory."""
     changes = body.model_dump(exclude_unset=True, exclude={"stock"})
@@ -159,7 +172,9 @@ async def update_product(product_id: ProductId, body: ProductUpdate, ctx: Ctx) -
     return _out(row)
 
 
-@router.delete("/products/{product_id}", response_model=Message, tags=["products"])
+@router.delete(
+    "/products/{product_id}", response_model=Message, tags=["products"], responses=errors(404)
+)
 async def delete_product(product_id: ProductId, ctx: Ctx) -> Message:
     if not await service.delete_product(ctx, product_id):
         raise HTTPException(404, "Product not found")

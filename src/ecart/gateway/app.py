@@ -11,13 +11,12 @@ from typing import Annotated, Any
 import httpx
 import structlog
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
-from starlette.routing import BaseRoute, Route
+from fastapi.responses import JSONResponse
 
 from ecart.gateway import proxy
 from ecart.gateway.config import GatewaySettings
-from ecart.gateway.headers import SecurityHeadersMiddleware, inline_hashes, page_csp
+from ecart.gateway.docs import install_docs
+from ecart.gateway.headers import SecurityHeadersMiddleware
 from ecart.gateway.proxy import PROXIED_SERVICES, Proxy, get_proxy
 from ecart.gateway.ui import ui_router
 from ecart.platform.http.app import base_app
@@ -25,9 +24,6 @@ from ecart.platform.logs import configure_logging
 from ecart.platform.runtime import Runtime
 
 log = structlog.get_logger("ecart.gateway")
-
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
-FASTAPI_FAVICON = "https://fastapi.tiangolo.com"
 
 
 def create_app(settings: GatewaySettings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -63,11 +59,11 @@ def create_app(settings: GatewaySettings | None = None, runtime: Runtime | None 
         description="The local edge: serves the web UI and forwards `/api/<service>/…` "
         "to each service.",
     )
-    _replace_docs(app)
     app.add_middleware(
         SecurityHeadersMiddleware, allowed_origins=settings.allowed_origins, hsts=settings.hsts
     )
     app.include_router(_ready_probe())
+    install_docs(app)  # before the proxy: it serves /api/<service>/docs itself
     app.include_router(proxy.router)
     app.include_router(ui_router(settings))  # last: it catches every other GET
     return app
@@ -89,25 +85,3 @@ def _ready_probe() -> APIRouter:
         return JSONResponse(body, status_code=503)
 
     return router
-
-
-def _replace_docs(app: FastAPI) -> None:
-    """Swagger UI for the gateway's own routes, with a policy that allows exactly its CDN
-    files and its one inline script (by hash) instead of relaxing the strict policy."""
-    docs_paths = {"/docs", "/docs/oauth2-redirect", "/redoc"}
-    app.router.routes[:] = [r for r in app.router.routes if not _is_route_at(r, docs_paths)]
-    page = get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=app.title)
-    html = bytes(page.body).decode()
-    csp = page_csp(
-        script_src=[SWAGGER_CDN, *inline_hashes(html, "script")],
-        style_src=[SWAGGER_CDN, "'unsafe-inline'"],  # Swagger UI sets element styles
-        img_src=[FASTAPI_FAVICON],
-    )
-
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return HTMLResponse(html, headers={"Content-Security-Policy": csp})
-
-
-def _is_route_at(route: BaseRoute, paths: set[str]) -> bool:
-    return isinstance(route, Route) and route.path in paths

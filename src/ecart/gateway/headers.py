@@ -96,6 +96,8 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 self._security(headers)
+                for name in {key for key in headers if key.startswith("access-control-")}:
+                    del headers[name]  # CORS is the gateway's call, never a service's
                 if self.allowed_origins and origin:
                     headers.add_vary_header("Origin")
                 if allowed:

@@ -14,6 +14,7 @@ import structlog
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
+from starlette.requests import ClientDisconnect
 
 from ecart.gateway.config import GatewaySettings
 from ecart.platform.logs import request_id_var
@@ -58,8 +59,7 @@ class Proxy:
 
     async def forward(self, request: Request, service: str, path: str) -> Response:
         if service not in PROXIED_SERVICES:
-            name = f": {service}" if _SERVICE_NAME.match(service) else ""
-            return JSONResponse({"detail": f"Unknown service{name}"}, status_code=404)
+            return unknown_service(service)
         headers = self._request_headers(request)
         content: AsyncIterator[bytes] | bytes | None = None
         if "content-length" in request.headers:
@@ -75,20 +75,11 @@ class Proxy:
         )
         try:
             upstream = await self.http.send(upstream_request, stream=True)
-        except httpx.TimeoutException as exc:
-            log.warning("upstream_timeout", service=service, error=repr(exc))
-            seconds = self.settings.proxy_timeout_seconds
-            return JSONResponse(
-                {"detail": f"The {service} service did not answer within {seconds:g} s"},
-                status_code=504,
-            )
-        except httpx.TransportError as exc:
-            log.warning("upstream_unavailable", service=service, error=repr(exc))
-            return JSONResponse(
-                {"detail": f"The {service} service is unavailable"},
-                status_code=502,
-                headers={"Retry-After": "1"},
-            )
+        except httpx.RequestError as exc:
+            return self._failure(service, exc)
+        except ClientDisconnect:
+            log.info("client_disconnected", service=service)
+            return Response(status_code=400)
         response = StreamingResponse(
             _relay(upstream, service),
             status_code=upstream.status_code,
@@ -96,6 +87,41 @@ class Proxy:
         )
         response.raw_headers = _response_headers(upstream)
         return response
+
+    async def openapi(self, service: str) -> Response:
+        """The service's OpenAPI document, its server set to `/api/<service>` so that Swagger
+        UI served by the gateway sends "Try it out" requests through the gateway."""
+        if service not in PROXIED_SERVICES:
+            return unknown_service(service)
+        try:
+            answer = await self.http.get(
+                f"{self.settings.url_of(service)}/openapi.json",
+                headers={"X-Request-ID": request_id_var.get()},
+            )
+        except httpx.RequestError as exc:
+            return self._failure(service, exc)
+        if answer.status_code != 200:
+            detail = f"The {service} service did not describe its API ({answer.status_code})"
+            return JSONResponse({"detail": detail}, status_code=502)
+        spec = answer.json()
+        spec["servers"] = [{"url": f"/api/{service}", "description": "through the gateway"}]
+        return JSONResponse(spec)
+
+    def _failure(self, service: str, exc: httpx.RequestError) -> JSONResponse:
+        """A service that cannot be reached is a 502, one that is too slow a 504: never 500."""
+        if isinstance(exc, httpx.TimeoutException):
+            log.warning("upstream_timeout", service=service, error=repr(exc))
+            seconds = self.settings.proxy_timeout_seconds
+            return JSONResponse(
+                {"detail": f"The {service} service did not answer within {seconds:g} s"},
+                status_code=504,
+            )
+        log.warning("upstream_unavailable", service=service, error=repr(exc))
+        return JSONResponse(
+            {"detail": f"The {service} service is unavailable"},
+            status_code=502,
+            headers={"Retry-After": "1"},
+        )
 
     async def health(self, service: str) -> str:
         """`ok`, or why the service's `/health` did not answer 200."""
@@ -164,6 +190,12 @@ class Proxy:
         return any(address in network for network in self._trusted)
 
 
+def unknown_service(service: str) -> JSONResponse:
+    """404 naming the service, unless the name is not one (never echo markup back)."""
+    name = f": {service}" if _SERVICE_NAME.match(service) else ""
+    return JSONResponse({"detail": f"Unknown service{name}"}, status_code=404)
+
+
 def _listed_in_connection(values: list[str]) -> frozenset[str]:
     return frozenset(
         token.strip().lower() for value in values for token in value.split(",") if token.strip()
@@ -209,18 +241,21 @@ def get_proxy(request: Request) -> Proxy:
     return proxy
 
 
-router = APIRouter(tags=["proxy"])
-
-
-@router.api_route(
-    "/api/{service}/{path:path}",
-    methods=METHODS,
-    summary="Forward to a service",
-    description=f"Forwards the request to `<service>/<path>` (services: "
-    f"{', '.join(PROXIED_SERVICES)}); status, headers and body come back unchanged.",
-    response_model=None,
-)
 async def forward(
     service: str, path: str, request: Request, proxy: Annotated[Proxy, Depends(get_proxy)]
 ) -> Response:
     return await proxy.forward(request, service, path)
+
+
+router = APIRouter(tags=["proxy"])
+for _method in METHODS:  # one route per method: each its own OpenAPI operation
+    router.add_api_route(
+        "/api/{service}/{path:path}",
+        forward,
+        methods=[_method],
+        operation_id=f"forward_{_method.lower()}",
+        summary=f"{_method} on a service",
+        description=f"Forwards the request to `<service>/<path>` (services: "
+        f"{', '.join(PROXIED_SERVICES)}); status, headers and body come back unchanged.",
+        response_model=None,
+    )

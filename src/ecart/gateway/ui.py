@@ -96,7 +96,7 @@ def _not_found() -> JSONResponse:
 async def _builtin_page(request: Request, settings: GatewaySettings) -> HTMLResponse:
     proxy = get_proxy(request)
     statuses = await asyncio.gather(*(proxy.health(name) for name in PROXIED_SERVICES))
-    base = str(request.base_url).rstrip("/")
+    base = settings.url_of("gateway")
     rows = []
     for name, status in zip(PROXIED_SERVICES, statuses, strict=True):
         direct = settings.url_of(name)
@@ -110,7 +110,9 @@ async def _builtin_page(request: Request, settings: GatewaySettings) -> HTMLResp
             f"<tr><td><strong>{escape(name)}</strong><br><small>{escape(ABOUT[name])}</small></td>"
             f"<td>{state}</td>"
             f'<td><a href="{escape(example)}"><code>{escape(example)}</code></a></td>'
-            f'<td><a href="{escape(direct)}/docs">{escape(direct)}/docs</a></td></tr>'
+            f'<td><a href="/api/{escape(name)}/docs">/api/{escape(name)}/docs</a><br>'
+            f'<small>direct: <a href="{escape(direct)}/docs">{escape(direct)}/docs</a></small>'
+            "</td></tr>"
         )
     html = f"""<!doctype html>
 <html lang="en">
@@ -125,7 +127,8 @@ async def _builtin_page(request: Request, settings: GatewaySettings) -> HTMLResp
 <h1>ecart</h1>
 <p>The web storefront is not built here, so this gateway lists the services instead. Each
 one answers through the gateway at <code>/api/&lt;service&gt;/…</code> and documents its
-API with Swagger UI at <code>/docs</code> on its own port.</p>
+API with Swagger UI at <code>/api/&lt;service&gt;/docs</code> (or <code>/docs</code> on its
+own port).</p>
 <table>
 <thead><tr><th>service</th><th>status</th><th>through the gateway</th><th>API docs</th></tr></thead>
 <tbody>

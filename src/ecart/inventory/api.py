@@ -21,10 +21,13 @@ from ecart.inventory.domain import (
     parse_ids,
 )
 from ecart.platform.http.app import Ctx
+from ecart.platform.http.openapi import errors
 
 router = APIRouter()
 
 MAX_AVAILABLE = 1_000_000
+# `1,2,3`: ASCII only, so the longest allowed list still fits in a request line.
+IDS_PATTERN = r"^[0-9]{1,19}(,[0-9]{1,19})*$"
 ProductId = Annotated[int, Path(ge=1, le=MAX_ID, description="product id")]
 ReservationId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
 StrictCount = Annotated[int, Field(strict=True)]
@@ -104,7 +107,7 @@ def _reservation_out(reservation: Reservation) -> ReservationOut:
 @router.get("/stock", response_model=list[StockOut], tags=["stock"])
 async def list_stock(
     ctx: Ctx,
-    product_ids: Annotated[str | None, Query(max_length=10_000)] = None,
+    product_ids: Annotated[str | None, Query(max_length=10_000, pattern=IDS_PATTERN)] = None,
     skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 500,
 ) -> list[StockOut]:
@@ -119,7 +122,7 @@ async def list_stock(
     return [_stock_out(row) for row in await service.list_stock(ctx, ids, skip, limit)]
 
 
-@router.get("/stock/{product_id}", response_model=StockOut, tags=["stock"])
+@router.get("/stock/{product_id}", response_model=StockOut, tags=["stock"], responses=errors(404))
 async def get_stock(product_id: ProductId, ctx: Ctx) -> StockOut:
     row = await service.get_stock(ctx, product_id)
     if row is None:
@@ -133,14 +136,23 @@ async def set_stock(product_id: ProductId, body: StockIn, ctx: Ctx) -> StockOut:
     return _stock_out(await service.set_stock(ctx, product_id, body.available))
 
 
-@router.delete("/stock/{product_id}", response_model=Message, tags=["stock"])
+@router.delete("/stock/{product_id}", response_model=Message, tags=["stock"], responses=errors(404))
 async def delete_stock(product_id: ProductId, ctx: Ctx) -> Message:
     if not await service.delete_stock(ctx, product_id):
         raise HTTPException(404, "Stock not found")
     return Message(message="Stock deleted")
 
 
-@router.post("/reservations", status_code=201, response_model=ReservationOut, tags=["reservations"])
+@router.post(
+    "/reservations",
+    status_code=201,
+    response_model=ReservationOut,
+    tags=["reservations"],
+    responses={
+        200: {"model": ReservationOut, "description": "A replay: the same id with the same lines"},
+        **errors(409),
+    },
+)
 async def reserve(
     body: ReservationIn,
     response: Response,
@@ -159,7 +171,12 @@ async def reserve(
     return _reservation_out(reservation)
 
 
-@router.get("/reservations/{reservation_id}", response_model=ReservationOut, tags=["reservations"])
+@router.get(
+    "/reservations/{reservation_id}",
+    response_model=ReservationOut,
+    tags=["reservations"],
+    responses=errors(404),
+)
 async def get_reservation(reservation_id: ReservationId, ctx: Ctx) -> ReservationOut:
     reservation = await service.get_reservation(ctx, reservation_id)
     if reservation is None:
@@ -181,6 +198,7 @@ async def _act(ctx: Ctx, reservation_id: str, action: Action) -> ReservationOut:
     "/reservations/{reservation_id}/commit",
     response_model=ReservationOut,
     tags=["reservations"],
+    responses=errors(404, 409),
 )
 async def commit(reservation_id: ReservationId, ctx: Ctx) -> ReservationOut:
     """active → committed (payment succeeded); idempotent; 409 when released or expired."""
@@ -191,6 +209,7 @@ async def commit(reservation_id: ReservationId, ctx: Ctx) -> ReservationOut:
     "/reservations/{reservation_id}/release",
     response_model=ReservationOut,
     tags=["reservations"],
+    responses=errors(404, 409),
 )
 async def release(reservation_id: ReservationId, ctx: Ctx) -> ReservationOut:
     """active → released, the stock returns; idempotent; 409 when committed."""
@@ -201,6 +220,7 @@ async def release(reservation_id: ReservationId, ctx: Ctx) -> ReservationOut:
     "/reservations/{reservation_id}/restock",
     response_model=ReservationOut,
     tags=["reservations"],
+    responses=errors(404, 409),
 )
 async def restock(reservation_id: ReservationId, ctx: Ctx) -> ReservationOut:
     """committed → restocked (refund), the stock returns; idempotent."""

@@ -14,6 +14,7 @@ from ecart.order.domain import IllegalTransition, Status
 from ecart.platform.auth import CurrentPrincipal, Principal
 from ecart.platform.authz import ensure_self_or_privileged
 from ecart.platform.http.app import Ctx
+from ecart.platform.http.openapi import errors
 from ecart.platform.money import Money
 from ecart.platform.ratelimit import rate_limit
 
@@ -118,7 +119,7 @@ async def _throttle(ctx: Ctx, limit: str, flow: str, principal: Principal) -> No
     )
 
 
-@router.post("/orders", status_code=201, response_model=OrderOut)
+@router.post("/orders", status_code=201, response_model=OrderOut, responses=errors(400, 409, 429))
 async def create_order(
     body: CreateOrderIn, principal: CurrentPrincipal, ctx: Ctx, settings: SettingsDep
 ) -> OrderOut:
@@ -147,7 +148,7 @@ async def user_orders(
     return [_out(o) for o in found]
 
 
-@router.get("/orders/{order_id}", response_model=OrderOut)
+@router.get("/orders/{order_id}", response_model=OrderOut, responses=errors(404))
 async def get_order(order_id: OrderId, principal: CurrentPrincipal, ctx: Ctx) -> OrderOut:
     try:
         return _out(await service.get_order(ctx, order_id, principal))
@@ -155,7 +156,7 @@ async def get_order(order_id: OrderId, principal: CurrentPrincipal, ctx: Ctx) ->
         raise _http_error(exc) from exc
 
 
-@router.put("/orders/{order_id}/status", response_model=OrderOut)
+@router.put("/orders/{order_id}/status", response_model=OrderOut, responses=errors(404, 409))
 async def update_status(
     order_id: OrderId, body: StatusIn, principal: CurrentPrincipal, ctx: Ctx
 ) -> OrderOut:
@@ -166,7 +167,7 @@ async def update_status(
         raise _http_error(exc) from exc
 
 
-@router.post("/orders/{order_id}/cancel", response_model=OrderOut)
+@router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=errors(404, 409))
 async def cancel_order(order_id: OrderId, principal: CurrentPrincipal, ctx: Ctx) -> OrderOut:
     """Cancel an unpaid order (owner or admin); an admin's cancel after payment refunds it."""
     try:
@@ -175,7 +176,9 @@ async def cancel_order(order_id: OrderId, principal: CurrentPrincipal, ctx: Ctx)
         raise _http_error(exc) from exc
 
 
-@router.post("/orders/{order_id}/payment", response_model=OrderOut)
+@router.post(
+    "/orders/{order_id}/payment", response_model=OrderOut, responses=errors(400, 404, 409, 429)
+)
 async def pay_order(
     order_id: OrderId,
     principal: CurrentPrincipal,

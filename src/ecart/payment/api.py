@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ecart.payment import service
 from ecart.payment.domain import RefundNotAllowed, UnknownPaymentMethod
 from ecart.platform.auth import CurrentPrincipal, Principal
 from ecart.platform.http.app import Ctx
+from ecart.platform.http.openapi import errors
 from ecart.platform.money import Money, PriceIn, from_cents
 
 router = APIRouter(prefix="/payments", tags=["payments"])
@@ -41,6 +42,7 @@ class PaymentOut(BaseModel):
     payment_method: str | None
     created_at: datetime
     refunded_at: datetime | None
+    attempt_key: str | None = Field(None, description="the caller's key for this charge attempt")
 
 
 def _payment_out(row: Any) -> PaymentOut:
@@ -53,6 +55,7 @@ def _payment_out(row: Any) -> PaymentOut:
         payment_method=row.payment_method,
         created_at=row.created_at,
         refunded_at=row.refunded_at,
+        attempt_key=row.attempt_key,
     )
 
 
@@ -64,42 +67,68 @@ def _visible(row: Any | None, principal: Principal) -> Any:
 
 
 @router.post("", status_code=201, response_model=PaymentOut)
-async def create_payment(body: PaymentIn, ctx: Ctx) -> PaymentOut:
+async def create_payment(
+    body: PaymentIn,
+    ctx: Ctx,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=200,
+            description="one charge attempt: a retry with the same key returns the same payment",
+        ),
+    ] = None,
+) -> PaymentOut:
     """Charge an order through the simulated provider (services and admins only).
     `pm_card_success` always succeeds, `pm_card_declined` always fails; without a method the
-    provider approves with probability `ECART_PAYMENT_SUCCESS_RATE`."""
+    provider approves with probability `ECART_PAYMENT_SUCCESS_RATE`. A retry with the same
+    `Idempotency-Key` charges nothing and answers 200 with the first payment."""
     try:
-        row = await service.create_payment(
+        row, created = await service.create_payment(
             ctx,
             order_id=body.order_id,
             user_id=body.user_id,
             amount=body.amount,
             method=body.payment_method,
+            attempt_key=idempotency_key,
         )
     except UnknownPaymentMethod as exc:
         raise HTTPException(422, str(exc)) from None
+    except service.AttemptConflict:
+        raise HTTPException(
+            422, "This Idempotency-Key was already used for a different charge"
+        ) from None
+    if not created:
+        response.status_code = 200
     return _payment_out(row)
 
 
-@router.get("/order/{order_id}", response_model=PaymentOut)
+@router.get("/order/{order_id}", response_model=PaymentOut, responses=errors(404))
 async def payment_of_order(
     order_id: Annotated[int, Path(ge=1, le=MAX_ORDER_ID)],
     principal: CurrentPrincipal,
     ctx: Ctx,
+    attempt_key: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="only this attempt")
+    ] = None,
 ) -> PaymentOut:
-    """The most recent payment of an order (its owner, admins, services)."""
-    row = await service.latest_payment_of_order(ctx, order_id)
+    """The most recent payment of an order (its owner, admins, services); with
+    `attempt_key`, the payment of that charge attempt (how the order service reconciles a
+    charge whose answer it never got)."""
+    row = await service.latest_payment_of_order(ctx, order_id, attempt_key)
     return _payment_out(_visible(row, principal))
 
 
-@router.get("/{payment_id}", response_model=PaymentOut)
+@router.get("/{payment_id}", response_model=PaymentOut, responses=errors(404))
 async def get_payment(payment_id: str, principal: CurrentPrincipal, ctx: Ctx) -> PaymentOut:
     """One payment (its owner, admins, services)."""
     row = await service.find_payment(ctx, payment_id)
     return _payment_out(_visible(row, principal))
 
 
-@router.post("/{payment_id}/refund", response_model=PaymentOut)
+@router.post("/{payment_id}/refund", response_model=PaymentOut, responses=errors(404, 409))
 async def refund_payment(payment_id: str, ctx: Ctx) -> PaymentOut:
     """`success → refunded` (services and admins); refunding again returns the payment
     unchanged; a failed payment → 409."""

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 
 from ecart.payment.config import PaymentSettings
 from ecart.payment.domain import PaymentStatus, RandomSource, charge, refund_action
@@ -44,11 +45,37 @@ def parse_payment_id(raw: str) -> str | None:
         return None
 
 
+class AttemptConflict(Exception):
+    """An attempt key already charged a different order, account or amount."""
+
+
 async def create_payment(
-    ctx: ServiceContext, *, order_id: int, user_id: str, amount: Decimal, method: str | None
-) -> Row[Any]:
-    """Charge `amount` for `order_id`; raises UnknownPaymentMethod. Only these fields are
-    stored: a card number or CVV never reaches this function."""
+    ctx: ServiceContext,
+    **request: Any,
+) -> tuple[Row[Any], bool]:
+    """Charge `amount` for `order_id`: (payment, created); see `_create_payment`. Two
+    concurrent first attempts with one key: the loser of the unique key answers as a retry."""
+    try:
+        return await _create_payment(ctx, **request)
+    except IntegrityError:
+        if request.get("attempt_key") is None:
+            raise
+        return await _create_payment(ctx, **request)
+
+
+async def _create_payment(
+    ctx: ServiceContext,
+    *,
+    order_id: int,
+    user_id: str,
+    amount: Decimal,
+    method: str | None,
+    attempt_key: str | None = None,
+) -> tuple[Row[Any], bool]:
+    """Charge `amount` for `order_id`: (payment, created). With an `attempt_key` already used
+    for the same charge, the existing payment comes back and nothing is charged again.
+    Raises UnknownPaymentMethod, AttemptConflict. Only these fields are stored: a card number
+    or CVV never reaches this function."""
     settings = cast(PaymentSettings, ctx.settings)
     status = charge(method, success_rate=settings.success_rate, random=_random(ctx))
     values = {
@@ -60,12 +87,25 @@ async def create_payment(
         "payment_method": method,
         "created_at": utcnow(),
         "refunded_at": None,
+        "attempt_key": attempt_key,
     }
     async with ctx.unit_of_work() as uow:
+        if attempt_key is not None:
+            query = select(payments).where(payments.c.attempt_key == attempt_key)
+            existing: Row[Any] | None = (await uow.conn.execute(query)).one_or_none()
+            if existing is not None:
+                same = (existing.order_id, existing.user_id, existing.amount_cents) == (
+                    order_id,
+                    user_id,
+                    values["amount_cents"],
+                )
+                if not same:
+                    raise AttemptConflict(attempt_key)
+                return existing, False
         result = await uow.conn.execute(payments.insert().values(values).returning(payments))
         row: Row[Any] = result.one()
         uow.emit(payment_event(_EVENT_OF_STATUS[status], row))
-    return row
+    return row, True
 
 
 async def find_payment(ctx: ServiceContext, payment_id: str) -> Row[Any] | None:
@@ -77,13 +117,18 @@ async def find_payment(ctx: ServiceContext, payment_id: str) -> Row[Any] | None:
         return result.one_or_none()
 
 
-async def latest_payment_of_order(ctx: ServiceContext, order_id: int) -> Row[Any] | None:
+async def latest_payment_of_order(
+    ctx: ServiceContext, order_id: int, attempt_key: str | None = None
+) -> Row[Any] | None:
+    """The order's most recent payment (of one attempt, when `attempt_key` is given)."""
     query = (
         select(payments)
         .where(payments.c.order_id == order_id)
         .order_by(payments.c.created_at.desc())
         .limit(1)
     )
+    if attempt_key is not None:
+        query = query.where(payments.c.attempt_key == attempt_key)
     async with ctx.db.read() as conn:
         return (await conn.execute(query)).one_or_none()
 

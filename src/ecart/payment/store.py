@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, MetaData, String, Table
+from sqlalchemy import Column, Integer, MetaData, String, Table, UniqueConstraint
 
 from ecart.platform.db import UTCDateTime
 from ecart.platform.events import inbox_table, outbox_table
@@ -20,6 +20,9 @@ payments = Table(
     Column("payment_method", String(64), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("refunded_at", UTCDateTime(), nullable=True),
+    # The caller's key for one charge attempt: a retry with the same key never charges twice.
+    Column("attempt_key", String(200), nullable=True),
+    UniqueConstraint("attempt_key", name="uq_payments_attempt_key"),
 )
 
 outbox = outbox_table(metadata)

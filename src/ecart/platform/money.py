@@ -6,10 +6,11 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
-from pydantic import Field, PlainSerializer
+from pydantic import Field, PlainSerializer, WithJsonSchema
 
 CENT = Decimal("0.01")
 MAX_PRICE = Decimal("1000000")
+DECIMAL_PATTERN = r"^[0-9]{1,7}(\.[0-9]{1,2})?$"
 
 
 def quantize(amount: Decimal) -> Decimal:
@@ -35,8 +36,23 @@ Money = Annotated[
 ]
 """A money amount in a response."""
 
+
 PriceIn = Annotated[
     Decimal,
     Field(gt=0, le=MAX_PRICE, max_digits=9, decimal_places=2, allow_inf_nan=False),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": int(MAX_PRICE),
+                    "multipleOf": 0.01,
+                },
+                {"type": "string", "pattern": DECIMAL_PATTERN},
+            ]
+        }
+    ),
 ]
-"""A money amount in a request: positive, at most 1,000,000, at most two decimals."""
+"""A money amount in a request: positive, at most 1,000,000, at most two decimals; a JSON
+number or a decimal string (`"0.10"`). Documented as such: FastAPI would document any string."""

@@ -108,8 +108,11 @@ class OutboxRelay:
             if published >= self.batch_size:
                 continue
             self._wake.clear()
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # races the wake-up, and stop() would then wait forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                async with asyncio.timeout(self.poll_seconds):
+                    await self._wake.wait()
 
     async def publish_pending(self) -> int:
         """Publish one batch in order; stop at the first failure (keeping order per key)."""

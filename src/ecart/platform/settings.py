@@ -59,6 +59,9 @@ class PlatformSettings(BaseSettings):
     order_url: str = Field("http://127.0.0.1:8003", description="order service base URL")
     payment_url: str = Field("http://127.0.0.1:8004", description="payment service base URL")
     inventory_url: str = Field("http://127.0.0.1:8006", description="inventory service base URL")
+    notifications_url: str = Field(
+        "http://127.0.0.1:8007", description="notifications service base URL"
+    )
     gateway_url: str = Field(
         "http://127.0.0.1:8000", description="the gateway (web UI and `/api/<service>/…`)"
     )

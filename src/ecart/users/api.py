@@ -11,6 +11,7 @@ from pydantic import BaseModel, EmailStr, Field
 
 from ecart.platform.auth import CurrentPrincipal
 from ecart.platform.http.app import Ctx
+from ecart.platform.http.openapi import errors
 from ecart.platform.ratelimit import client_address, rate_limit
 from ecart.users import service
 from ecart.users.config import UsersSettings
@@ -55,7 +56,13 @@ def _user_out(row: Any) -> UserOut:
     )
 
 
-@router.post("/auth/register", status_code=201, response_model=UserOut, tags=["auth"])
+@router.post(
+    "/auth/register",
+    status_code=201,
+    response_model=UserOut,
+    tags=["auth"],
+    responses=errors(409, 429),
+)
 async def register(body: RegisterIn, ctx: Ctx, settings: SettingsDep, request: Request) -> UserOut:
     """Create a customer account (a `role` in the body is ignored)."""
     address = client_address(request, settings.trusted_proxies)
@@ -78,7 +85,7 @@ async def register(body: RegisterIn, ctx: Ctx, settings: SettingsDep, request: R
     return _user_out(row)
 
 
-@router.post("/auth/token", response_model=TokenOut, tags=["auth"])
+@router.post("/auth/token", response_model=TokenOut, tags=["auth"], responses=errors(400, 401, 429))
 async def token(
     ctx: Ctx,
     settings: SettingsDep,
@@ -111,7 +118,7 @@ async def token(
     return TokenOut(access_token=access, expires_in=ttl)
 
 
-@router.get("/users/me", response_model=UserOut, tags=["users"])
+@router.get("/users/me", response_model=UserOut, tags=["users"], responses=errors(404))
 async def me(principal: CurrentPrincipal, ctx: Ctx) -> UserOut:
     row = await service.find_by_id(ctx, principal.subject)
     if row is None:

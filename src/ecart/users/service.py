@@ -58,9 +58,8 @@ async def register(
                 .returning(users)
             )
             row: Row[Any] = result.one()
-            uow.emit(
-                Event(TOPIC, str(row.id), "user_registered", {"user_id": str(row.id), "role": role})
-            )
+            data = {"user_id": str(row.id), "role": role, "email": row.email, "name": row.name}
+            uow.emit(Event(TOPIC, str(row.id), "user_registered", data))
     except IntegrityError as exc:
         raise EmailTaken(email) from exc
     return row

@@ -21,6 +21,7 @@ from ecart.platform.db import Database
 from ecart.platform.http.client import CircuitBreaker, ServiceClient, ServiceTokens
 from ecart.platform.http.errors import install_error_handlers
 from ecart.platform.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from ecart.platform.http.openapi import document_errors
 from ecart.platform.logs import configure_logging
 from ecart.platform.outbox import OutboxRelay
 from ecart.platform.ratelimit import RateLimits
@@ -140,6 +141,7 @@ def create_service_app(
     for router in routers:
         app.include_router(router, dependencies=[Depends(enforcer(policy))])
     document_policy(app, policy)
+    document_errors(app)
     return app
 
 

@@ -9,8 +9,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Router
+from starlette.types import Scope
 
 log = structlog.get_logger("ecart.http")
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 class ServiceUnavailable(Exception):
@@ -38,11 +41,27 @@ def validation_detail(errors: list[dict[str, Any]]) -> tuple[int, dict[str, Any]
     return 422, {"detail": f"Invalid request: {summary}", "errors": fields}
 
 
+def allowed_methods(router: Router, scope: Scope) -> str:
+    """Every method some route serves at this path. Starlette's 405 names only the methods of
+    the first route whose path matched, while `Allow` must list all of them (RFC 9110)."""
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**scope, "method": method})[0] is Match.FULL for route in router.routes
+        )
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "Request failed"
-        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            allow = allowed_methods(request.app.router, request.scope)
+            headers = {**(headers or {}), "Allow": allow or (headers or {}).get("Allow", "")}
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
