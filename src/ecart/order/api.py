@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ecart.order import clients, lifecycle, service
+from ecart.order import clients, lifecycle, payment_flow, service
 from ecart.order.config import OrderSettings
 from ecart.order.domain import IllegalTransition, Status
+from ecart.order.store import idempotency_keys
 from ecart.platform.auth import CurrentPrincipal, Principal
 from ecart.platform.authz import ensure_self_or_privileged
 from ecart.platform.http.app import Ctx
 from ecart.platform.http.openapi import errors
+from ecart.platform.idempotency import MAX_KEY_LENGTH, Idempotency, fingerprint
 from ecart.platform.money import Money
 from ecart.platform.ratelimit import rate_limit
 
@@ -119,18 +121,47 @@ async def _throttle(ctx: Ctx, limit: str, flow: str, principal: Principal) -> No
     )
 
 
-@router.post("/orders", status_code=201, response_model=OrderOut, responses=errors(400, 409, 429))
+def _idempotency(ctx: Ctx, settings: SettingsDep) -> Idempotency:
+    return Idempotency(ctx.db, idempotency_keys, ttl_seconds=settings.idempotency_ttl_seconds)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=MAX_KEY_LENGTH,
+        description="retry safely: the first response is replayed for 24 h",
+    ),
+]
+
+
+@router.post(
+    "/orders", status_code=201, response_model=OrderOut, responses=errors(400, 409, 422, 429)
+)
 async def create_order(
-    body: CreateOrderIn, principal: CurrentPrincipal, ctx: Ctx, settings: SettingsDep
-) -> OrderOut:
+    body: CreateOrderIn,
+    principal: CurrentPrincipal,
+    ctx: Ctx,
+    settings: SettingsDep,
+    idempotency: IdempotencyDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
     """Create an order from the user's cart: stock is reserved and the cart emptied before
-    this returns."""
+    this returns. With an `Idempotency-Key`, a retry gets the first response and never a
+    second order."""
     ensure_self_or_privileged(principal, body.user_id)
-    await _throttle(ctx, settings.checkout_rate_limit, "checkout", principal)
-    try:
-        return _out(await service.create_order(ctx, settings, body.user_id))
-    except _DOMAIN_ERRORS as exc:
-        raise _http_error(exc) from exc
+
+    async def run() -> OrderOut:
+        await _throttle(ctx, settings.checkout_rate_limit, "checkout", principal)
+        try:
+            return _out(await service.create_order(ctx, settings, body.user_id))
+        except _DOMAIN_ERRORS as exc:
+            raise _http_error(exc) from exc
+
+    scope = f"{principal.subject}:POST /orders"
+    digest = fingerprint(body.model_dump())
+    return await idempotency.run(idempotency_key, scope, digest, run, status_code=201)
 
 
 @router.get("/orders", response_model=list[OrderOut])
@@ -177,19 +208,42 @@ async def cancel_order(order_id: OrderId, principal: CurrentPrincipal, ctx: Ctx)
 
 
 @router.post(
-    "/orders/{order_id}/payment", response_model=OrderOut, responses=errors(400, 404, 409, 429)
+    "/orders/{order_id}/payment",
+    response_model=OrderOut,
+    responses=errors(400, 404, 409, 422, 429, 503),
 )
 async def pay_order(
     order_id: OrderId,
     principal: CurrentPrincipal,
     ctx: Ctx,
     settings: SettingsDep,
+    idempotency: IdempotencyDep,
+    idempotency_key: IdempotencyKey = None,
     body: Annotated[PaymentIn | None, Body()] = None,
-) -> OrderOut:
-    """Pay the order through the payment service; success → `paid`."""
+) -> Response:
+    """Pay the order through the payment service; success → `paid`. With an
+    `Idempotency-Key`, a retry gets the first response and is never charged twice; if the
+    payment service does not answer (503), a retry with the same key settles the same
+    charge, and the order service reconciles it in any case."""
     method = body.payment_method if body else None
-    await _throttle(ctx, settings.payment_rate_limit, "payment", principal)
-    try:
-        return _out(await lifecycle.pay(ctx, order_id, principal, method))
-    except _DOMAIN_ERRORS as exc:
-        raise _http_error(exc) from exc
+    scope = f"{principal.subject}:POST /orders/{order_id}/payment"
+    attempt_key = (
+        f"order-{order_id}-{fingerprint(scope, idempotency_key)[:32]}" if idempotency_key else None
+    )
+
+    async def run() -> OrderOut:
+        await _throttle(ctx, settings.payment_rate_limit, "payment", principal)
+        try:
+            return _out(await payment_flow.pay(ctx, order_id, principal, method, attempt_key))
+        except payment_flow.PaymentOutcomeUnknown as exc:
+            raise HTTPException(
+                503,
+                "The payment service did not answer; the payment will be reconciled. Retry "
+                "with the same Idempotency-Key to learn the outcome.",
+                headers={"Retry-After": "5"},
+            ) from exc
+        except _DOMAIN_ERRORS as exc:
+            raise _http_error(exc) from exc
+
+    digest = fingerprint(order_id, method)
+    return await idempotency.run(idempotency_key, scope, digest, run)

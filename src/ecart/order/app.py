@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from ecart.order import lifecycle
+from ecart.order import lifecycle, payment_flow
 from ecart.order.api import router
 from ecart.order.config import OrderSettings
 from ecart.order.events import CONSUMER_GROUP, INVENTORY_TOPIC, ReservationExpired
 from ecart.order.policy import POLICY
-from ecart.order.store import inbox, metadata
+from ecart.order.store import idempotency_keys, inbox, metadata
 from ecart.platform.events import Envelope
 from ecart.platform.http.app import ServiceContext, create_service_app
+from ecart.platform.idempotency import Idempotency
 from ecart.platform.outbox import UnitOfWork, idempotent_consumer
 from ecart.platform.runtime import Runtime
 
@@ -33,9 +37,24 @@ def create_app(settings: OrderSettings | None = None, runtime: Runtime | None = 
     async def hook(ctx: ServiceContext) -> AsyncIterator[None]:
         handler = idempotent_consumer(ctx.relay, inbox, CONSUMER_GROUP, _on_inventory_event)
         await ctx.bus.subscribe(INVENTORY_TOPIC, CONSUMER_GROUP, handler)
+        idempotency = Idempotency(
+            ctx.db, idempotency_keys, ttl_seconds=settings.idempotency_ttl_seconds
+        )
+        maintenance = asyncio.create_task(
+            payment_flow.run_maintenance(
+                ctx,
+                settings.reconcile_interval_seconds,
+                timedelta(seconds=settings.reconcile_grace_seconds),
+                idempotency,
+            ),
+            name="order-maintenance",
+        )
         try:
             yield
         finally:
+            maintenance.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await maintenance
             await ctx.bus.unsubscribe(INVENTORY_TOPIC, CONSUMER_GROUP)
 
     return create_service_app(

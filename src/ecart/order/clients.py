@@ -105,14 +105,38 @@ async def charge(
     user_id: str,
     amount: Decimal,
     payment_method: str | None,
+    attempt_key: str,
 ) -> dict[str, Any]:
+    """Charge once per `attempt_key`: the payment service answers a retry with the first
+    payment, so this call is safe to retry after a timeout."""
     body: dict[str, Any] = {"order_id": order_id, "user_id": user_id, "amount": float(amount)}
     if payment_method is not None:
         body["payment_method"] = payment_method
-    response = await ctx.client("payment").request("POST", "/payments", json=body)
+    response = await ctx.client("payment").request(
+        "POST",
+        "/payments",
+        json=body,
+        headers={"Idempotency-Key": attempt_key},
+        idempotent=True,
+    )
     if 400 <= response.status_code < 500:
         raise PaymentRejected(response.status_code, _detail(response))
     if response.status_code not in (200, 201):
+        raise _unexpected("payment", response)
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def payment_of_attempt(
+    ctx: ServiceContext, order_id: int, attempt_key: str
+) -> dict[str, Any] | None:
+    """The payment an attempt made, or None when the payment service has none (no charge)."""
+    response = await ctx.client("payment").request(
+        "GET", f"/payments/order/{order_id}", params={"attempt_key": attempt_key}
+    )
+    if response.status_code == 404:
+        return None
+    if response.status_code != 200:
         raise _unexpected("payment", response)
     result: dict[str, Any] = response.json()
     return result

@@ -1,4 +1,5 @@
-"""What happens to an order after checkout: payment, status changes, expiry."""
+"""What happens to an order after checkout: status changes, cancel, expiry (payment is in
+payment_flow.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from ecart.order import clients
 from ecart.order.domain import CUSTOMER_MOVES, PAYABLE, Status, check_manual_move
 from ecart.order.service import (
     Conflict,
-    NotPayable,
     Order,
-    PaymentDeclined,
     find_by_reservation,
     get_order,
     record_status,
@@ -25,44 +24,6 @@ log = structlog.get_logger("ecart.order")
 
 class Forbidden(Exception):
     pass
-
-
-async def pay(
-    ctx: ServiceContext, order_id: int, principal: Principal, payment_method: str | None
-) -> Order:
-    """Charge the order's total, then commit its stock reservation, then mark it paid.
-    A charge whose reservation has gone, or that lost a race with another payment, is
-    refunded."""
-    order = await get_order(ctx, order_id, principal)
-    if order.status not in PAYABLE:
-        raise NotPayable(order.status)
-    payment = await clients.charge(
-        ctx,
-        order_id=order.id,
-        user_id=order.user_id,
-        amount=order.total_amount,
-        payment_method=payment_method,
-    )
-    if payment.get("status") != "success":
-        raise PaymentDeclined(order.id)
-    payment_id = str(payment["id"])
-    try:
-        await clients.reservation_action(ctx, order.reservation_id, "commit")
-    except clients.ReservationGone as exc:
-        await clients.refund(ctx, payment_id)
-        await set_status(
-            ctx, order, Status.CANCELLED, reason="reservation_expired", expected=PAYABLE
-        )
-        raise Conflict(
-            "The order's stock reservation has expired; the payment was refunded"
-        ) from exc
-    paid = await set_status(
-        ctx, order, Status.PAID, payment_id=payment_id, reason="payment", expected=PAYABLE
-    )
-    if paid is None:
-        await clients.refund(ctx, payment_id)
-        raise Conflict("The order changed while it was being paid; the payment was refunded")
-    return paid
 
 
 async def change_status(

@@ -139,6 +139,7 @@ class ServiceClient:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
         idempotent: bool | None = None,
         authenticated: bool = True,
     ) -> httpx.Response:
@@ -156,7 +157,7 @@ class ServiceClient:
                 timeout=self.timeout * attempts + 5,
             ):
                 with attempt:
-                    return await self._once(method, path, json, params, authenticated)
+                    return await self._once(method, path, json, params, headers, authenticated)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             raise ServiceUnavailable(f"{self.target} service unavailable") from exc
         except _RetryableStatus as exc:
@@ -169,10 +170,11 @@ class ServiceClient:
         path: str,
         json: Any,
         params: dict[str, Any] | None,
+        extra_headers: dict[str, str] | None,
         authenticated: bool,
     ) -> httpx.Response:
         self.breaker.before_call()
-        headers = {}
+        headers = dict(extra_headers or {})
         request_id = request_id_var.get()
         if request_id:
             headers["X-Request-ID"] = request_id  # one id across the services a request touches
