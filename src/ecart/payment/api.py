@@ -66,7 +66,12 @@ def _visible(row: Any | None, principal: Principal) -> Any:
     return row
 
 
-@router.post("", status_code=201, response_model=PaymentOut)
+@router.post(
+    "",
+    status_code=201,
+    response_model=PaymentOut,
+    responses={200: {"model": PaymentOut, "description": "A retry: the attempt's payment"}},
+)
 async def create_payment(
     body: PaymentIn,
     ctx: Ctx,

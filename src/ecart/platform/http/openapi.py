@@ -49,6 +49,7 @@ _PLATFORM_ERRORS = {
     401: "Missing, invalid or expired token",
     403: "Not allowed for your role, or someone else's data",
     413: "Request body too large",
+    503: "A service this one depends on (or its database) is unavailable; retry later",
 }
 
 
@@ -82,6 +83,7 @@ def _add_errors(schema: dict[str, Any]) -> None:
             needed = [400, 413] if has_body else []
             if operation.get("security"):
                 needed += [401, 403]
+            needed.append(503)
             for status in needed:
                 responses.setdefault(str(status), _response(_PLATFORM_ERRORS[status], ERROR_REF))
     for unused in ("HTTPValidationError", "ValidationError"):
