@@ -26,3 +26,7 @@ async def test_fifty_concurrent_orders_for_ten_units(fresh_shop: Shop) -> None:
     assert await fresh_shop.stock(product["id"]) == 0
     stock = await fresh_shop.call("inventory", "GET", f"/stock/{product['id']}")
     assert stock.json()["reserved"] == 10
+    # 40 out-of-stock answers are 4xx: they never open the order→inventory breaker.
+    breaker = fresh_shop.platform.apps["order"].state.ctx.client("inventory").breaker
+    assert breaker.state == "closed"
+    assert breaker.failures == 0

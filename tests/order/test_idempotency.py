@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from tests.conftest import Shop
 
 OVERRIDES = {"order": {"checkout_rate_limit": "3/minute"}}
 
 
-async def _cart(shop: Shop, stock: int = 10) -> tuple[str, str, dict[str, object]]:
+async def _cart(shop: Shop, stock: int = 10) -> tuple[str, str, dict[str, Any]]:
     user_id, token = await shop.new_customer()
     product = await shop.new_product(price=12.5, stock=stock)
     await shop.add_to_cart(user_id, token, product["id"], 2)
@@ -26,48 +27,46 @@ async def test_a_retry_replays_the_first_response_and_makes_one_order(fresh_shop
     shop = fresh_shop
     user_id, token, product = await _cart(shop)
     headers = {"Idempotency-Key": "checkout-1"}
-    first = await shop.call("order", "POST", "/orders", token, json={"user_id": user_id}, headers=headers)
-    again = await shop.call("order", "POST", "/orders", token, json={"user_id": user_id}, headers=headers)
+    first = await shop.call(
+        "order", "POST", "/orders", token, json={"user_id": user_id}, headers=headers
+    )
+    again = await shop.call(
+        "order", "POST", "/orders", token, json={"user_id": user_id}, headers=headers
+    )
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert again.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
     assert len(await _orders_of(shop, user_id, token)) == 1
-    assert await shop.stock(int(product["id"])) == 8  # reserved once  # type: ignore[call-overload]
+    assert await shop.stock(int(product["id"])) == 8  # reserved once
 
 
-async def test_same_key_with_a_different_body_is_422(fresh_shop: Shop) -> None:
+async def test_same_key_with_a_different_request_is_422(fresh_shop: Shop) -> None:
     shop = fresh_shop
-    user_id, token, _ = await _cart(shop)
-    headers = {"Idempotency-Key": "checkout-2"}
-    await shop.call("order", "POST", "/orders", token, json={"user_id": user_id}, headers=headers)
-    other = await shop.call(
-        "order", "POST", "/orders", shop.admin_token, json={"user_id": user_id}, headers=headers
+    alice, alice_token, _ = await _cart(shop)
+    bob, _, _ = await _cart(shop)
+    headers = {"Idempotency-Key": "admin-checkout"}
+    first = await shop.call(
+        "order", "POST", "/orders", shop.admin_token, json={"user_id": alice}, headers=headers
     )
-    assert other.status_code == 201 or other.status_code == 400  # another caller: its own scope
-    changed = await shop.call(
-        "order", "POST", "/orders", token, json={"user_id": "someone-else"}, headers=headers
+    assert first.status_code == 201
+    reused = await shop.call(
+        "order", "POST", "/orders", shop.admin_token, json={"user_id": bob}, headers=headers
     )
-    assert changed.status_code in (403, 422)
-    same_scope_other_body = await shop.call(
-        "order",
-        "POST",
-        f"/orders/{(await _orders_of(shop, user_id, token))[0]['id']}/payment",
-        token,
-        json={"payment_method": "pm_card_declined"},
-        headers={"Idempotency-Key": "pay-x"},
+    assert reused.status_code == 422
+    assert "different request" in reused.json()["detail"]
+    # Keys are scoped to the caller: Alice's own "admin-checkout" is another key.
+    order_id = first.json()["id"]
+    path = f"/orders/{order_id}/payment"
+    pay = {"Idempotency-Key": "pay-x"}
+    declined = await shop.call(
+        "order", "POST", path, alice_token, json={"payment_method": "pm_card_declined"}, headers=pay
     )
-    again_other_method = await shop.call(
-        "order",
-        "POST",
-        f"/orders/{(await _orders_of(shop, user_id, token))[0]['id']}/payment",
-        token,
-        json={"payment_method": "pm_card_success"},
-        headers={"Idempotency-Key": "pay-x"},
+    other_method = await shop.call(
+        "order", "POST", path, alice_token, json={"payment_method": "pm_card_success"}, headers=pay
     )
-    assert same_scope_other_body.status_code == 400
-    assert again_other_method.status_code == 422
-    assert "different request" in again_other_method.json()["detail"]
+    assert declined.status_code == 400
+    assert other_method.status_code == 422
 
 
 async def test_concurrent_duplicates_make_exactly_one_order(fresh_shop: Shop) -> None:
@@ -86,7 +85,7 @@ async def test_concurrent_duplicates_make_exactly_one_order(fresh_shop: Shop) ->
     created = {r.json()["id"] for r in responses if r.status_code == 201}
     assert len(created) == 1
     assert len(await _orders_of(shop, user_id, token)) == 1
-    assert await shop.stock(int(product["id"])) == 8  # type: ignore[call-overload]
+    assert await shop.stock(int(product["id"])) == 8
 
 
 async def test_replays_do_not_count_against_the_checkout_throttle(fresh_shop: Shop) -> None:
@@ -99,9 +98,14 @@ async def test_replays_do_not_count_against_the_checkout_throttle(fresh_shop: Sh
         )
         assert replay.status_code == 201
     for n in range(2):  # the throttle (3/minute) has counted one checkout so far
-        await shop.add_to_cart(user_id, token, int(product["id"]), 1)  # type: ignore[call-overload]
+        await shop.add_to_cart(user_id, token, int(product["id"]), 1)
         fresh = await shop.call(
-            "order", "POST", "/orders", token, json={"user_id": user_id}, headers={"Idempotency-Key": f"new-{n}"}
+            "order",
+            "POST",
+            "/orders",
+            token,
+            json={"user_id": user_id},
+            headers={"Idempotency-Key": f"new-{n}"},
         )
         assert fresh.status_code == 201, fresh.text
 
@@ -125,6 +129,11 @@ async def test_a_paid_retry_is_never_charged_twice(fresh_shop: Shop) -> None:
 async def test_bad_keys_are_400(fresh_shop: Shop) -> None:
     user_id, token, _ = await _cart(fresh_shop)
     response = await fresh_shop.call(
-        "order", "POST", "/orders", token, json={"user_id": user_id}, headers={"Idempotency-Key": "x" * 300}
+        "order",
+        "POST",
+        "/orders",
+        token,
+        json={"user_id": user_id},
+        headers={"Idempotency-Key": "x" * 300},
     )
     assert response.status_code == 422

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
+
 from tests.conftest import Shop
 
 SERVICES = ["users", "payment"]
 BODY = {"order_id": 31, "amount": 42.5, "user_id": "9", "payment_method": "pm_card_success"}
 
 
-async def _charge(shop: Shop, key: str, **changes: object):  # type: ignore[no-untyped-def]
+async def _charge(shop: Shop, key: str, **changes: object) -> httpx.Response:
     token = await shop.service_token("payment")
     return await shop.call(
         "payment",
