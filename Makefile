@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install up test lint format clean
+.PHONY: install up test lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ecart needs Python >= 3.11"'
@@ -25,6 +25,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+bench: install
+	$(BIN)/python bench/flash_sale.py
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -72,6 +72,23 @@ class Shop:
         assert response.status_code == 201, response.text
         return response.json()["id"], await self.login(email, PASSWORD)
 
+    def buyers(self, count: int) -> list[tuple[str, str]]:
+        """(user_id, token) for `count` customers, tokens signed by the users service's own
+        key (the real verification path) without paying for `count` Argon2 registrations."""
+        ring = self.platform.apps["users"].state.ctx.state["keyring"]
+        settings = self.platform.settings["users"]
+        result = []
+        for _ in range(count):
+            user_id = f"buyer-{next(_counter)}"
+            claims = {
+                "sub": user_id,
+                "role": "customer",
+                "aud": settings.token_audience,
+                "iss": settings.token_issuer,
+            }
+            result.append((user_id, ring.sign(claims, 600)))
+        return result
+
     async def new_product(
         self,
         *,

@@ -9,7 +9,7 @@ from tests.conftest import Shop
 
 async def test_fifty_concurrent_orders_for_ten_units(fresh_shop: Shop) -> None:
     product = await fresh_shop.new_product(price=5, stock=10)
-    buyers = await asyncio.gather(*(fresh_shop.new_customer() for _ in range(50)))
+    buyers = fresh_shop.buyers(50)
     for user_id, token in buyers:
         await fresh_shop.add_to_cart(user_id, token, product["id"], 1)
 
