@@ -144,12 +144,13 @@ async def run(args: argparse.Namespace, urls: dict[str, str], data_dir: Path) ->
 
         lat, statuses, elapsed = await _fire(args.reservations, args.concurrency, reserve)
         level = (await http.get(f"{urls['inventory']}/stock/{hot['id']}")).json()
-        print(_summary("reservations", lat, elapsed, statuses.count(201)))
+        ok, refused = statuses.count(201), statuses.count(409)
+        print(_summary("reservations", lat, elapsed, ok))
         print(
-            f"{'':<14} stock {stock}: {statuses.count(201)} reserved, {statuses.count(409)} refused "
-            f"(409), other {len(statuses) - statuses.count(201) - statuses.count(409)}; "
+            f"{'':<14} stock {stock}: {ok} reserved, {refused} refused (409), "
+            f"other {len(statuses) - ok - refused}; "
             f"available {level['available']}, reserved {level['reserved']} "
-            f"→ oversold {max(0, statuses.count(201) - stock)}"
+            f"→ oversold {max(0, ok - stock)}"
         )
 
         # 2. Whole checkouts (cart → order) by registered customers.
@@ -205,8 +206,9 @@ def main() -> None:
         try:
             asyncio.run(_wait_ready(urls))
             print(
-                f"ecart flash-sale benchmark: {os.cpu_count()} cores, concurrency {args.concurrency}, "
-                "SQLite, one process (load generator in a second process)"
+                f"ecart flash-sale benchmark: {os.cpu_count()} cores, "
+                f"concurrency {args.concurrency}, SQLite, one process "
+                "(load generator in a second process)"
             )
             asyncio.run(run(args, urls, data_dir))
         finally:

@@ -76,7 +76,7 @@ class Shop:
         """(user_id, token) for `count` customers, tokens signed by the users service's own
         key (the real verification path) without paying for `count` Argon2 registrations."""
         ring = self.platform.apps["users"].state.ctx.state["keyring"]
-        settings = self.platform.settings["users"]
+        settings = self.platform.apps["users"].state.ctx.settings
         result = []
         for _ in range(count):
             user_id = f"buyer-{next(_counter)}"
