@@ -5,12 +5,14 @@ another order to see the stock come back."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -32,8 +34,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Running:
+    urls: dict[str, str]
+    data_dir: Path
+
+    @property
+    def log(self) -> Path:
+        return self.data_dir / "ecart-up.log"
+
+
 @pytest.fixture(scope="module")
-async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, str]]:
+async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running]:
     data_dir = tmp_path_factory.mktemp("e2e")
     services = (*SERVICE_NAMES, "notifications", "gateway")
     urls = {name: f"http://127.0.0.1:{_free_port()}" for name in services}
@@ -43,7 +55,7 @@ async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[di
         ECART_SEED_DEMO_DATA="true",
         ECART_ADMIN_EMAIL=ADMIN_EMAIL,
         ECART_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        ECART_LOG_LEVEL="WARNING",
+        ECART_LOG_LEVEL="DEBUG",  # everything is logged: the secrets test reads it all
     )
     for name, url in urls.items():
         env[f"ECART_{name.upper()}_URL"] = url
@@ -54,7 +66,7 @@ async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[di
     )
     try:
         await _wait_healthy(urls, process, data_dir / "ecart-up.log")
-        yield urls
+        yield Running(urls, data_dir)
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -90,8 +102,8 @@ async def _token(client: httpx.AsyncClient, users: str, email: str, password: st
     return str(response.json()["access_token"])
 
 
-async def test_whole_flow_over_real_http(platform: dict[str, str]) -> None:
-    u = platform
+async def test_whole_flow_over_real_http(platform: Running) -> None:
+    u = platform.urls
     async with httpx.AsyncClient(timeout=10) as http:
         for name, url in u.items():
             assert (await http.get(f"{url}/health")).json() == {
@@ -185,3 +197,59 @@ async def test_whole_flow_over_real_http(platform: dict[str, str]) -> None:
 
         history = await http.get(f"{u['order']}/orders/user/{user_id}", headers=auth)
         assert [o["status"] for o in history.json()] == ["cancelled", "shipped"]
+
+
+async def test_no_secret_or_card_data_reaches_the_logs(platform: Running) -> None:
+    """A flow with logging at DEBUG: no password, hash, token, key, client secret or card
+    number appears in what the platform logged, nor in the answers it gave."""
+    u = platform.urls
+    email, password, wrong = (
+        "leak-check@example.com",
+        "leak-check-passphrase-1",
+        "wrong-guess-7731x",
+    )
+    card = "4000056655665556"
+    seen: list[str] = []
+    async with httpx.AsyncClient(timeout=10) as http:
+        body = {"email": email, "password": password, "name": "Leak"}
+        seen.append((await http.post(f"{u['users']}/auth/register", json=body)).text)
+        for attempt in (wrong, password):
+            answer = await http.post(
+                f"{u['users']}/auth/token", data={"username": email, "password": attempt}
+            )
+            seen.append(answer.text)
+        token = answer.json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        user_id = (await http.get(f"{u['users']}/users/me", headers=auth)).json()["id"]
+        products = (await http.get(f"{u['catalog']}/products")).json()
+        line = {"product_id": products[0]["id"], "quantity": 1}
+        await http.post(f"{u['cart']}/cart/{user_id}/items", json=line, headers=auth)
+        order = (
+            await http.post(f"{u['order']}/orders", json={"user_id": user_id}, headers=auth)
+        ).json()
+        paid = await http.post(
+            f"{u['order']}/orders/{order['id']}/payment",
+            json={"payment_method": "pm_card_success", "card_number": card, "cvv": "123"},
+            headers=auth,
+        )
+        seen.append(paid.text)
+        bad = await http.post(
+            f"{u['users']}/auth/register", json={"email": email, "password": password}
+        )
+        seen.append(bad.text)
+    await asyncio.sleep(0.5)  # let the log lines of the last requests land
+    logged = _read(platform.log)
+    client_secrets = json.loads(_read(platform.data_dir / "secrets" / "service-clients.json"))
+    signing_key = _read(platform.data_dir / "users" / "signing-key.pem")
+    key_body = signing_key.split("-----")[2].strip()
+    forbidden = [password, wrong, ADMIN_PASSWORD, token, card, "$argon2", key_body]
+    forbidden += list(client_secrets.values())
+    assert len(logged) > 1000  # DEBUG logging really was on
+    for secret in forbidden:
+        assert secret not in logged, f"{secret[:12]}… appears in the logs"
+        for answer in seen:
+            assert secret == token or secret not in answer
+
+
+def _read(path: Path) -> str:
+    return path.read_text()

@@ -209,6 +209,7 @@ async def test_ready_is_503_naming_the_service_that_does_not_answer() -> None:
         "order": "ok",
         "payment": "ok",
         "inventory": "timeout",
+        "notifications": "ok",
     }
     assert health.json() == {"status": "healthy", "service": "gateway"}  # liveness only
 

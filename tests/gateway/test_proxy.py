@@ -308,7 +308,8 @@ async def test_ready_reports_every_service(gateway: httpx.AsyncClient) -> None:
         "status": "ready",
         "service": "gateway",
         "checks": dict.fromkeys(
-            ("users", "catalog", "cart", "order", "payment", "inventory"), "ok"
+            ("users", "catalog", "cart", "order", "payment", "inventory", "notifications"),
+            "ok",
         ),
     }
 

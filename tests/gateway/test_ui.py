@@ -100,7 +100,7 @@ async def test_without_a_built_ui_the_gateway_lists_the_services() -> None:
         assert f"<strong>{service}</strong>" in html
         assert f'href="http://127.0.0.1:{port}/docs"' in html
         assert f'href="/api/{service}/docs"' in html
-    assert html.count('class="up"') == 5
+    assert html.count('class="up"') == 6
     assert '<span class="down">status 503</span>' in html
     assert "/api/catalog/products?limit=5" in html
     assert index.text.startswith("<!doctype html>")

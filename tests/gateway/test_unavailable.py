@@ -34,10 +34,11 @@ async def test_ready_is_503_and_names_the_missing_services(shop: Shop) -> None:
             "order": "unreachable",
             "payment": "unreachable",
             "inventory": "unreachable",
+            "notifications": "unreachable",
         },
     }
     assert page.status_code == 200
-    assert page.text.count('<span class="down">unreachable</span>') == 4
+    assert page.text.count('<span class="down">unreachable</span>') == 5
 
 
 async def test_a_missing_service_s_docs_say_so(shop: Shop) -> None:

@@ -21,7 +21,7 @@ from ecart.platform.logs import request_id_var
 
 log = structlog.get_logger("ecart.gateway")
 
-PROXIED_SERVICES = ("users", "catalog", "cart", "order", "payment", "inventory")
+PROXIED_SERVICES = ("users", "catalog", "cart", "order", "payment", "inventory", "notifications")
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 # RFC 9110 §7.6.1 connection-specific fields, plus what this hop sets itself.

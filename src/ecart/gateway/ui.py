@@ -24,6 +24,7 @@ ABOUT = {
     "payment": "payments and refunds (simulated provider)",
     "users": "accounts, tokens, JWKS",
     "inventory": "stock levels and reservations",
+    "notifications": "e-mails sent on order events (admin)",
 }
 EXAMPLE = {
     "catalog": "products?limit=5",
@@ -32,6 +33,7 @@ EXAMPLE = {
     "payment": "health",
     "users": ".well-known/jwks.json",
     "inventory": "health",
+    "notifications": "health",
 }
 
 _STYLE = """

@@ -10,6 +10,19 @@ import structlog
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="")
 _configured = False
+_QUIET = (
+    "alembic",
+    "uvicorn.access",
+    "httpx",
+    "httpcore",
+    "aiosqlite",
+    "asyncpg",
+    "sqlalchemy",
+    "multipart",
+    "python_multipart",
+    "aiosmtplib",
+    "mail.log",
+)
 
 
 def _add_request_id(
@@ -55,8 +68,10 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(numeric_level)
-    for noisy in ("alembic", "uvicorn.access", "httpx", "httpcore"):
+    # DEBUG is for ecart's own (structlog) loggers only: libraries log SQL parameters,
+    # form fields and SMTP conversations at DEBUG, which would put secrets in the logs.
+    root.setLevel(max(numeric_level, logging.INFO))
+    for noisy in _QUIET:
         logging.getLogger(noisy).setLevel(max(numeric_level, logging.WARNING))
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
