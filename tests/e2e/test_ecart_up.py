@@ -247,8 +247,8 @@ async def test_no_secret_or_card_data_reaches_the_logs(platform: Running) -> Non
     assert len(logged) > 1000  # DEBUG logging really was on
     for secret in forbidden:
         assert secret not in logged, f"{secret[:12]}… appears in the logs"
-        for answer in seen:
-            assert secret == token or secret not in answer
+        for text in seen:
+            assert secret == token or secret not in text
 
 
 def _read(path: Path) -> str:
