@@ -66,6 +66,20 @@ class PlatformSettings(BaseSettings):
         "http://127.0.0.1:8000", description="the gateway (web UI and `/api/<service>/…`)"
     )
     outbox_poll_seconds: float = Field(0.2, gt=0, description="outbox relay poll interval")
+    bus: Literal["memory", "kafka"] = Field(
+        "memory", description="event bus: in-process (embedded default) or Kafka"
+    )
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", description="Kafka brokers (host:port, comma-separated)"
+    )
+    kafka_topic_partitions: int = Field(3, ge=1, description="partitions of topics ecart creates")
+    kafka_replication_factor: int = Field(
+        1, ge=1, description="replication factor of topics ecart creates"
+    )
+    redis_url: str = Field("", description="Redis for the catalog cache (empty: no cache)")
+    cache_ttl_seconds: float = Field(
+        60.0, gt=0, description="longest life of a cached catalog answer"
+    )
     trusted_proxies: str = Field(
         "", description="comma-separated IPs/CIDRs whose X-Forwarded-For is believed"
     )
@@ -88,6 +102,11 @@ class ServiceSettings(PlatformSettings):
 
     port: int = Field(0, ge=0, le=65535, description="listening port (0: the service default)")
     database_url: str = Field("", description="SQLAlchemy async URL (default: SQLite in data dir)")
+    database_read_url: str = Field(
+        "", description="read replica for read-only queries (empty: the primary)"
+    )
+    db_pool_size: int = Field(10, ge=1, le=500, description="connections kept per database")
+    db_max_overflow: int = Field(10, ge=0, le=500, description="extra connections under load")
     client_secret: SecretStr = Field(
         SecretStr(""), description="secret of this service's client-credentials client"
     )
