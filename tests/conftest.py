@@ -1,5 +1,11 @@
 """Shared fixtures: an in-process platform (every service, real lifespans, an ASGI transport
-between them) on a fresh data dir, and helpers to make users and tokens."""
+between them) on a fresh data dir, and helpers to make users and tokens.
+
+The suite runs on SQLite by default and on PostgreSQL with `ECART_TEST_BACKEND=postgres` (or
+`--backend postgres`) and `ECART_TEST_POSTGRES_URL`; see tests/backends.py. Tests marked
+`sqlite_only` / `postgres_only` run on that backend alone. A PostgreSQL run whose server is
+missing fails in CI (`CI` set) and is skipped, with the reason, elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +20,17 @@ import httpx
 import pytest
 
 from ecart.local import LocalPlatform
+from ecart.registry import SERVICES
+from tests.backends import TEST_POOL, Backend, backend_from
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "correct-horse-admin-2026"
 PASSWORD = "a-long-enough-passphrase"
 _counter = itertools.count(1)
 
-# Tests never read the developer's environment.
+# Tests never read the developer's environment (but `ECART_TEST_*` says where test backends are).
 for _name in list(os.environ):
-    if _name.startswith("ECART_"):
+    if _name.startswith("ECART_") and not _name.startswith("ECART_TEST_"):
         del os.environ[_name]
 os.environ["ECART_ADMIN_EMAIL"] = ADMIN_EMAIL
 os.environ["ECART_ADMIN_PASSWORD"] = ADMIN_PASSWORD
@@ -31,6 +39,44 @@ os.environ["ECART_LOG_LEVEL"] = "WARNING"
 # The suite registers many users from one address; tests/users/test_abuse_limits.py checks
 # the real default limit on a platform of its own.
 os.environ["ECART_USERS_REGISTER_RATE_LIMIT"] = "100000/minute"
+BACKEND = backend_from(None, dict(os.environ))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=("sqlite", "postgres"),
+        default=None,
+        help="database backend of the suite (default: $ECART_TEST_BACKEND or sqlite)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global BACKEND
+    config.addinivalue_line("markers", "sqlite_only: SQLite behaviour; not run on PostgreSQL")
+    config.addinivalue_line("markers", "postgres_only: runs on the PostgreSQL backend only")
+    BACKEND = backend_from(config.getoption("backend"), dict(os.environ))
+    if BACKEND.is_postgres:
+        asyncio.run(BACKEND.check())
+        if BACKEND.unavailable and os.environ.get("CI"):
+            raise pytest.UsageError(f"the PostgreSQL backend was asked for: {BACKEND.unavailable}")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    where = f" ({BACKEND.postgres_url.rsplit('@', 1)[-1]})" if BACKEND.is_postgres else ""
+    return f"ecart backend: {BACKEND.name}{where}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if BACKEND.unavailable:
+            item.add_marker(pytest.mark.skip(reason=BACKEND.unavailable))
+        elif BACKEND.is_postgres and item.get_closest_marker("sqlite_only"):
+            item.add_marker(pytest.mark.skip(reason="SQLite-specific (backend: postgres)"))
+        elif not BACKEND.is_postgres and item.get_closest_marker("postgres_only"):
+            item.add_marker(
+                pytest.mark.skip(reason="PostgreSQL-specific (ECART_TEST_BACKEND=postgres)")
+            )
 
 
 def unique_email() -> str:
@@ -144,12 +190,35 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 1.0) 
         await asyncio.sleep(0.02)
 
 
-async def _start_shop(data_dir: Path, **options: Any) -> AsyncIterator[Shop]:
-    platform = LocalPlatform(common={"data_dir": data_dir}, **options)
-    async with platform.running():
-        shop = Shop(platform)
-        shop.admin_token = await shop.login(ADMIN_EMAIL, ADMIN_PASSWORD)
-        yield shop
+async def _start_shop(
+    data_dir: Path,
+    *,
+    services: list[str] | None = None,
+    overrides: dict[str, dict[str, Any]] | None = None,
+) -> AsyncIterator[Shop]:
+    """A running platform on the suite's backend (fresh PostgreSQL databases, dropped after)."""
+    with_database = [n for n in (services or SERVICES) if SERVICES[n].database]
+    async with BACKEND.databases(with_database, data_dir) as urls:
+        merged = {name: dict(values) for name, values in (overrides or {}).items()}
+        if BACKEND.is_postgres:
+            for name, url in urls.items():
+                merged[name] = {"database_url": url, **TEST_POOL, **merged.get(name, {})}
+        platform = LocalPlatform(services, common={"data_dir": data_dir}, overrides=merged)
+        async with platform.running():
+            shop = Shop(platform)
+            shop.admin_token = await shop.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+            yield shop
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database on the suite's backend."""
+    async with BACKEND.databases(["scratch"], tmp_path) as urls:
+        yield urls["scratch"]
+
+
+def backend() -> Backend:
+    return BACKEND
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from ecart.platform.bus import InMemoryBus
-from ecart.platform.runtime import Runtime
+from ecart.platform.runtime import Runtime, create_bus
+from ecart.platform.settings import PlatformSettings
 from ecart.registry import SERVICES, ProcessSettings
 
 
@@ -53,8 +54,8 @@ class LocalPlatform:
         if unknown:
             raise ValueError(f"unknown services: {', '.join(sorted(unknown))}")
         self.transport = RoutingTransport() if in_process else None
-        self.bus = InMemoryBus()
-        self.runtime = Runtime(bus=self.bus, transport=self.transport)
+        bus = create_bus(PlatformSettings(**(common or {})))
+        self.runtime = Runtime(bus=bus, transport=self.transport)
         self.settings: dict[str, ProcessSettings] = {}
         self.apps: dict[str, FastAPI] = {}
         for name in (n for n in SERVICES if n in names):
@@ -65,6 +66,13 @@ class LocalPlatform:
             self.apps[name] = spec.app_factory()(settings, self.runtime)
             if self.transport is not None:
                 self.transport.add(settings.url_of(name), self.apps[name])
+
+    @property
+    def bus(self) -> InMemoryBus:
+        """The embedded bus, for tests that read its log (`ECART_BUS=memory`)."""
+        if not isinstance(self.runtime.bus, InMemoryBus):
+            raise TypeError("this platform does not run on the in-memory bus")
+        return self.runtime.bus
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[LocalPlatform]:

@@ -1,6 +1,6 @@
-"""Boots the real `ecart up` (every service on its own port, SQLite, in-process bus, demo
-data) and drives the whole flow over HTTP: browse → cart → order → pay → fulfil, and cancel
-another order to see the stock come back."""
+"""Boots the real `ecart up` (every service on its own port, the suite's database backend,
+in-process bus, demo data) and drives the whole flow over HTTP: browse → cart → order → pay →
+fulfil, and cancel another order to see the stock come back."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 
 from ecart.platform.settings import SERVICE_NAMES
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD
+from ecart.registry import SERVICES
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, backend
 
 pytestmark = pytest.mark.e2e
 
@@ -38,6 +40,7 @@ def _free_port() -> int:
 class Running:
     urls: dict[str, str]
     data_dir: Path
+    database_passwords: tuple[str, ...] = ()
 
     @property
     def log(self) -> Path:
@@ -60,22 +63,28 @@ async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Ru
     for name, url in urls.items():
         env[f"ECART_{name.upper()}_URL"] = url
         env[f"ECART_{name.upper()}_PORT"] = url.rsplit(":", 1)[1]
-    log = (data_dir / "ecart-up.log").open("wb")
-    process = subprocess.Popen(  # noqa: ASYNC220
-        [sys.executable, "-m", "ecart", "up"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        await _wait_healthy(urls, process, data_dir / "ecart-up.log")
-        yield Running(urls, data_dir)
-    finally:
-        process.send_signal(signal.SIGINT)
+    with_database = [name for name in services if SERVICES[name].database]
+    async with backend().databases(with_database, data_dir) as databases:
+        if backend().is_postgres:
+            for name, database_url in databases.items():
+                env[f"ECART_{name.upper()}_DATABASE_URL"] = database_url
+        passwords = tuple(p for u in databases.values() if (p := make_url(u).password))
+        log = (data_dir / "ecart-up.log").open("wb")
+        process = subprocess.Popen(  # noqa: ASYNC220
+            [sys.executable, "-m", "ecart", "up"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
         try:
-            code = await asyncio.to_thread(process.wait, 20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
+            await _wait_healthy(urls, process, data_dir / "ecart-up.log")
+            yield Running(urls, data_dir, passwords)
         finally:
-            log.close()
+            process.send_signal(signal.SIGINT)
+            try:
+                code = await asyncio.to_thread(process.wait, 20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                raise
+            finally:
+                log.close()
     assert code == 0, (data_dir / "ecart-up.log").read_text()[-3000:]
 
 
@@ -243,7 +252,7 @@ async def test_no_secret_or_card_data_reaches_the_logs(platform: Running) -> Non
     signing_key = _read(platform.data_dir / "users" / "signing-key.pem")
     key_body = signing_key.split("-----")[2].strip()
     forbidden = [password, wrong, ADMIN_PASSWORD, token, card, "$argon2", key_body]
-    forbidden += list(client_secrets.values())
+    forbidden += list(client_secrets.values()) + list(platform.database_passwords)
     assert len(logged) > 1000  # DEBUG logging really was on
     for secret in forbidden:
         assert secret not in logged, f"{secret[:12]}… appears in the logs"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fastapi import HTTPException
@@ -24,8 +23,8 @@ class Out(BaseModel):
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'i.db'}")
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)  # on the suite's backend
     async with database.engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
     yield database

@@ -2,7 +2,9 @@
 
 Calls to catalog and inventory happen before the write transaction opens, never inside it
 (a SQLite write lock is never held across the network); the rules are then checked against
-the cart as it is inside the transaction.
+the cart as it is inside the transaction. Use cases that read the cart to decide what to
+write (add, clear for checkout) hold a per-cart lock for their transaction: SQLite's writes
+are serial anyway, PostgreSQL would otherwise let two of them decide from the same cart.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ecart.cart.domain import (
     quantity_after_add,
     remaining_after_checkout,
 )
+from ecart.platform.db import lock_key
 from ecart.platform.events import utcnow
 from ecart.platform.http.app import ServiceContext
 
@@ -67,6 +70,7 @@ async def _save_added(
     ctx: ServiceContext, user_id: str, product_id: int, quantity: int, available: int
 ) -> CartLine:
     async with ctx.unit_of_work() as uow:
+        await lock_key(uow.conn, "cart", user_id)  # the line and line-count rules, see below
         line = await store.line_of(uow.conn, user_id, product_id)
         new_quantity = quantity_after_add(
             in_cart=None if line is None else line.quantity,
@@ -111,6 +115,7 @@ async def checkout_clear(ctx: ServiceContext, user_id: str, ordered: Mapping[int
     """Takes out what an order took; lines and units added since the order read the cart
     stay."""
     async with ctx.unit_of_work() as uow:
+        await lock_key(uow.conn, "cart", user_id)
         for line in await store.lines_of(uow.conn, user_id):
             if line.product_id not in ordered:
                 continue

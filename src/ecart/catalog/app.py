@@ -28,6 +28,7 @@ def create_app(settings: CatalogSettings | None = None, runtime: Runtime | None 
     @asynccontextmanager
     async def hook(ctx: ServiceContext) -> AsyncIterator[None]:
         handler = idempotent_consumer(ctx.relay, inbox, CONSUMER_GROUP, service.on_inventory_event)
+        handler = service.invalidating(ctx, handler)  # bumps the cache after the commit
         await ctx.bus.subscribe(INVENTORY_TOPIC, CONSUMER_GROUP, handler)
         seeding = None
         if settings.seed_demo_data:

@@ -142,7 +142,8 @@ async def reserve(
             await store.insert_reservation(uow.conn, reservation_id, wanted, expires_at, now)
     except IntegrityError:
         # Another writer created the same id first (PostgreSQL): answer as a replay.
-        existing = await get_reservation(ctx, reservation_id)
+        async with ctx.db.read(primary=True) as conn:
+            existing = _view(await store.get_reservation(conn, reservation_id))
         if existing is None:
             raise
         return _replay(existing, wanted), False
@@ -207,9 +208,12 @@ async def expire_overdue(ctx: ServiceContext, batch_size: int = 100) -> int:
     """Expire active reservations past their `expires_at`; returns how many expired."""
     expired = 0
     while True:
-        async with ctx.unit_of_work() as uow:
-            due = await store.overdue_reservations(uow.conn, utcnow(), batch_size)
-            for reservation_id in due:
+        async with ctx.db.read(primary=True) as conn:
+            due = await store.overdue_reservations(conn, utcnow(), batch_size)
+        for reservation_id in due:
+            # One transaction each: like commit and release, it locks one reservation, then
+            # its stock rows in product order, so on PostgreSQL none of them can deadlock.
+            async with ctx.unit_of_work() as uow:
                 current = _view(await store.get_reservation(uow.conn, reservation_id))
                 if current is not None and current.status is Status.ACTIVE:
                     await _move(uow, current, Action.EXPIRE)

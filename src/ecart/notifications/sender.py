@@ -82,7 +82,7 @@ class Sender:
         now = utcnow()
         n = notifications.c
         due = or_(n.next_attempt_at.is_(None), n.next_attempt_at <= now)
-        async with self.db.read() as conn:
+        async with self.db.read(primary=True) as conn:  # a replica may lag behind the claims
             rows = (
                 await conn.execute(
                     select(notifications)

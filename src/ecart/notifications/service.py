@@ -22,7 +22,7 @@ from ecart.notifications.events import (
     UserRegistered,
 )
 from ecart.notifications.store import dead_letters, inbox, notifications, recipients
-from ecart.platform.db import Database
+from ecart.platform.db import Database, lock_key, upsert
 from ecart.platform.events import Envelope, utcnow
 from ecart.platform.outbox import UnitOfWork
 
@@ -84,6 +84,8 @@ async def on_order_event(uow: UnitOfWork, envelope: Envelope) -> None:
     kind = domain.order_kind(envelope.event_type, data.status)
     if kind is None:
         return
+    if kind == Kind.PAYMENT_RECEIPT and data.payment_id:
+        await lock_key(uow.conn, "payment", data.payment_id)  # see on_payment_event
     recipient = await _recipient(uow.conn, data.user_id)
     draft = domain.order_email(kind, data.facts(), recipient.name if recipient else None)
     await _queue(
@@ -105,6 +107,9 @@ async def on_payment_event(uow: UnitOfWork, envelope: Envelope) -> None:
     if envelope.event_type != PAYMENT_REFUNDED:
         return
     data = PaymentRefunded.model_validate(envelope.data)
+    # The receipt may be being queued by the order-events consumer right now (PostgreSQL
+    # runs both at once): wait for it, so that it is seen once it commits.
+    await lock_key(uow.conn, "payment", data.payment_id)
     receipt = await uow.conn.scalar(
         select(notifications.c.id).where(
             notifications.c.payment_id == data.payment_id,
@@ -135,13 +140,11 @@ async def on_user_event(uow: UnitOfWork, envelope: Envelope) -> None:
     user = UserRegistered.model_validate(envelope.data)
     now = utcnow()
     values = {"email": user.email, "name": user.name, "updated_at": now}
-    known = await _recipient(uow.conn, user.user_id)
-    if known is None:
-        await uow.conn.execute(insert(recipients).values(user_id=user.user_id, **values))
-    else:
-        await uow.conn.execute(
-            update(recipients).where(recipients.c.user_id == user.user_id).values(**values)
-        )
+    await uow.conn.execute(
+        upsert(uow.conn, recipients)
+        .values(user_id=user.user_id, **values)
+        .on_conflict_do_update(index_elements=[recipients.c.user_id], set_=values)
+    )
     waiting = (
         await uow.conn.execute(
             select(notifications.c.id, notifications.c.body).where(
@@ -179,16 +182,14 @@ async def record_dead_letter(
     marked processed in the inbox (same transaction), so a redelivery is skipped."""
     async with db.write() as conn:
         if event_id is not None:
-            seen = await conn.scalar(
-                select(inbox.c.event_id).where(
-                    inbox.c.consumer == consumer, inbox.c.event_id == event_id
-                )
+            claimed = await conn.scalar(
+                upsert(conn, inbox)
+                .values(consumer=consumer, event_id=event_id, processed_at=utcnow())
+                .on_conflict_do_nothing()
+                .returning(inbox.c.event_id)
             )
-            if seen is not None:
+            if claimed is None:
                 return  # a redelivery of a message already handled or dead-lettered
-            await conn.execute(
-                insert(inbox).values(consumer=consumer, event_id=event_id, processed_at=utcnow())
-            )
         await conn.execute(
             insert(dead_letters).values(
                 topic=topic,

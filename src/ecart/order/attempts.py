@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 
 from ecart.order.store import payment_attempts
+from ecart.platform.db import upsert
 from ecart.platform.events import utcnow
 from ecart.platform.http.app import ServiceContext
 
@@ -37,21 +38,17 @@ async def start(ctx: ServiceContext, attempt_key: str, order_id: int) -> None:
     """Record the attempt (a retry of the same attempt keeps its row)."""
     now = utcnow()
     async with ctx.db.write() as conn:
-        exists = await conn.scalar(
-            select(payment_attempts.c.attempt_key).where(
-                payment_attempts.c.attempt_key == attempt_key
+        await conn.execute(
+            upsert(conn, payment_attempts)
+            .values(
+                attempt_key=attempt_key,
+                order_id=order_id,
+                status=AttemptStatus.STARTED,
+                created_at=now,
+                updated_at=now,
             )
+            .on_conflict_do_nothing()
         )
-        if exists is None:
-            await conn.execute(
-                payment_attempts.insert().values(
-                    attempt_key=attempt_key,
-                    order_id=order_id,
-                    status=AttemptStatus.STARTED,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
 
 
 async def mark(
@@ -84,6 +81,6 @@ async def unsettled(ctx: ServiceContext, older_than: timedelta, limit: int = 100
         .order_by(payment_attempts.c.created_at)
         .limit(limit)
     )
-    async with ctx.db.read() as conn:
+    async with ctx.db.read(primary=True) as conn:
         rows = (await conn.execute(query)).all()
     return [Attempt(r.attempt_key, r.order_id, AttemptStatus(r.status), r.created_at) for r in rows]

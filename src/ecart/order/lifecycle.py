@@ -29,7 +29,7 @@ class Forbidden(Exception):
 async def change_status(
     ctx: ServiceContext, order_id: int, principal: Principal, target: Status
 ) -> Order:
-    order = await get_order(ctx, order_id, principal)
+    order = await get_order(ctx, order_id, principal, primary=True)
     if not principal.is_admin and target not in CUSTOMER_MOVES:
         raise Forbidden("Only an admin may set this status")
     check_manual_move(order.status, target, admin=principal.is_admin)
@@ -50,7 +50,7 @@ async def change_status(
 
 async def cancel(ctx: ServiceContext, order_id: int, principal: Principal) -> Order:
     """Cancel before payment; after payment an admin's cancel is a refund."""
-    order = await get_order(ctx, order_id, principal)
+    order = await get_order(ctx, order_id, principal, primary=True)
     paid_like = order.status in (Status.PAID, Status.PROCESSING)
     target = Status.REFUNDED if paid_like and principal.is_admin else Status.CANCELLED
     return await change_status(ctx, order_id, principal, target)

@@ -48,7 +48,7 @@ async def pay(
     payment_method: str | None,
     attempt_key: str | None = None,
 ) -> Order:
-    order = await get_order(ctx, order_id, principal)
+    order = await get_order(ctx, order_id, principal, primary=True)
     if order.status not in PAYABLE:
         raise NotPayable(order.status)
     key = attempt_key or f"order-{order.id}-{uuid.uuid4()}"
@@ -91,7 +91,7 @@ async def settle(ctx: ServiceContext, order: Order, key: str, payment: dict[str,
         ctx, order, Status.PAID, payment_id=payment_id, reason="payment", expected=PAYABLE
     )
     if paid is None:
-        current = await get_order(ctx, order.id, SYSTEM)
+        current = await get_order(ctx, order.id, SYSTEM, primary=True)
         if current.payment_id == payment_id:
             return current
         await clients.refund(ctx, payment_id)
@@ -124,7 +124,7 @@ async def _reconcile(ctx: ServiceContext, attempt: attempts.Attempt, grace: time
     if payment.get("status") != "success":
         await attempts.mark(ctx, attempt.attempt_key, AttemptStatus.DECLINED, payment_id)
         return 1
-    order = await get_order(ctx, attempt.order_id, SYSTEM)
+    order = await get_order(ctx, attempt.order_id, SYSTEM, primary=True)
     if order.status in PAYABLE:
         await settle(ctx, order, attempt.attempt_key, payment)
         return 1

@@ -119,9 +119,13 @@ async def _load(conn: AsyncConnection, order_id: int) -> Order | None:
     return Order.from_row(row) if row is not None else None
 
 
-async def get_order(ctx: ServiceContext, order_id: int, principal: Principal) -> Order:
-    """The order if it exists and the caller may see it (someone else's order → not found)."""
-    async with ctx.db.read() as conn:
+async def get_order(
+    ctx: ServiceContext, order_id: int, principal: Principal, *, primary: bool = False
+) -> Order:
+    """The order if it exists and the caller may see it (someone else's order → not found).
+    `primary`: read it from the primary, not a replica that may lag (a use case that decides
+    a write from it)."""
+    async with ctx.db.read(primary=primary) as conn:
         order = await _load(conn, order_id)
     if order is None or not (principal.is_privileged or principal.subject == order.user_id):
         raise OrderNotFound(order_id)

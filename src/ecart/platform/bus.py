@@ -3,6 +3,9 @@
 `InMemoryBus` is the embedded default. It keeps an append-only log per topic and an offset
 per consumer group (as Kafka does), so a group that subscribes late still reads from the
 start, and a handler that keeps failing sends the message to `<topic>.dlq` and moves on.
+`KafkaBus` (`kafka_bus.py`) is the production backend; both run each message through
+`deliver` (retry with back-off, then the dead-letter topic). `ECART_BUS` picks one
+(`ecart.platform.runtime.create_bus`).
 """
 
 from __future__ import annotations
@@ -47,6 +50,44 @@ class EventBus(Protocol):
         ...
 
     async def unsubscribe(self, topic: str, group: str) -> None: ...
+
+
+async def deliver(
+    bus: EventBus,
+    message: Message,
+    group: str,
+    handler: Handler,
+    max_attempts: int,
+    retry_delay: float,
+) -> None:
+    """Run `handler` on `message`, retrying with a growing delay; after `max_attempts`
+    failures publish it to `<topic>.dlq` (with `x-dead-letter-group` and
+    `x-dead-letter-error` headers) on `bus` and return, so the consumer moves on.
+    Every backend's consumer loop calls this, and records its offset only afterwards."""
+    error: Exception | None = None
+    for attempt in range(1, max_attempts + 1):
+        try:
+            await handler(message)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            error = exc
+            log.warning(
+                "consumer_failed",
+                topic=message.topic,
+                group=group,
+                attempt=attempt,
+                error=repr(exc),
+            )
+            await asyncio.sleep(retry_delay * attempt)
+    headers = {
+        **message.headers,
+        "x-dead-letter-group": group,
+        "x-dead-letter-error": repr(error)[:500],
+    }
+    await bus.publish(dead_letter_topic(message.topic), message.key, message.value, headers)
+    log.error("dead_lettered", topic=message.topic, group=group, key=message.key)
 
 
 @dataclass
@@ -128,31 +169,5 @@ class InMemoryBus:
                 )
                 offset = max(self._offsets[key], state.base)
                 message = state.log[offset - state.base]
-            await self._deliver(message, group, handler)
+            await deliver(self, message, group, handler, self.max_attempts, self.retry_delay)
             self._offsets[key] = offset + 1
-
-    async def _deliver(self, message: Message, group: str, handler: Handler) -> None:
-        error: Exception | None = None
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                await handler(message)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                error = exc
-                log.warning(
-                    "consumer_failed",
-                    topic=message.topic,
-                    group=group,
-                    attempt=attempt,
-                    error=repr(exc),
-                )
-                await asyncio.sleep(self.retry_delay * attempt)
-        headers = {
-            **message.headers,
-            "x-dead-letter-group": group,
-            "x-dead-letter-error": repr(error)[:500],
-        }
-        await self.publish(dead_letter_topic(message.topic), message.key, message.value, headers)
-        log.error("dead_lettered", topic=message.topic, group=group, key=message.key)

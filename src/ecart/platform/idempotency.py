@@ -31,12 +31,11 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
-    insert,
     select,
     update,
 )
 
-from ecart.platform.db import Database, UTCDateTime
+from ecart.platform.db import Database, UTCDateTime, upsert
 from ecart.platform.events import utcnow
 
 HEADER = "Idempotency-Key"
@@ -141,24 +140,28 @@ class Idempotency:
         """(stored response, still running); claims the key when it is new."""
         table = self.table
         now = utcnow()
+        this_key = (table.c.scope == scope) & (table.c.key == key)
         async with self.db.write() as conn:
-            row = (
-                await conn.execute(select(table).where(table.c.scope == scope, table.c.key == key))
-            ).one_or_none()
-            if row is not None and row.expires_at <= now:
-                await conn.execute(delete(table).where(table.c.scope == scope, table.c.key == key))
-                row = None
-            if row is None:
-                await conn.execute(
-                    insert(table).values(
-                        scope=scope,
-                        key=key,
-                        fingerprint=digest,
-                        created_at=now,
-                        expires_at=now + self.ttl,
-                    )
+            await conn.execute(delete(table).where(this_key, table.c.expires_at <= now))
+            # Insert-if-absent in one statement: of concurrent first requests exactly one
+            # claims the key (PostgreSQL makes the others wait for its commit, then conflict).
+            claimed = await conn.scalar(
+                upsert(conn, table)
+                .values(
+                    scope=scope,
+                    key=key,
+                    fingerprint=digest,
+                    created_at=now,
+                    expires_at=now + self.ttl,
                 )
+                .on_conflict_do_nothing()
+                .returning(table.c.key)
+            )
+            if claimed is not None:
                 return None, False
+            row = (await conn.execute(select(table).where(this_key))).one_or_none()
+        if row is None:  # released by its request since the conflict: claim it next time
+            return None, True
         if row.fingerprint != digest:
             raise HTTPException(
                 422, "This Idempotency-Key was already used with a different request"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Connection
 from ecart.platform.db import Database, UTCDateTime
 
 _METADATA_KEY = "ecart_metadata"
+_ADVISORY_LOCK_KEY = 0x0EC0A127  # any constant: each service has a database of its own
 
 
 def alembic_config(script_location: Path) -> Config:
@@ -45,12 +47,28 @@ async def upgrade(db: Database, script_location: Path, revision: str = "head") -
         await _upgrade(db, script_location, revision)
 
 
+async def downgrade(db: Database, script_location: Path, revision: str = "base") -> None:
+    async with _migration_lock():
+        await _run_command(db, script_location, command.downgrade, revision)
+
+
 async def _upgrade(db: Database, script_location: Path, revision: str) -> None:
+    await _run_command(db, script_location, command.upgrade, revision)
+
+
+async def _run_command(
+    db: Database, script_location: Path, alembic_command: Callable[[Config, str], None], rev: str
+) -> None:
     config = alembic_config(script_location)
 
     def _run(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            # Replicas of a service migrate on start at the same time: one at a time, each
+            # in one transaction (PostgreSQL's DDL is transactional), so the others find the
+            # schema already at head.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_ADVISORY_LOCK_KEY})")
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        alembic_command(config, rev)
 
     async with db.engine.begin() as conn:
         await conn.run_sync(_run)

@@ -19,7 +19,7 @@ from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ecart.platform.bus import EventBus, Handler, Message
-from ecart.platform.db import Database
+from ecart.platform.db import Database, upsert
 from ecart.platform.events import Envelope, Event, utcnow
 
 log = structlog.get_logger("ecart.outbox")
@@ -117,7 +117,7 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         """Publish one batch in order; stop at the first failure (keeping order per key)."""
         table = self.outbox
-        async with self.db.read() as conn:
+        async with self.db.read(primary=True) as conn:
             rows = (
                 await conn.execute(select(table).order_by(table.c.id).limit(self.batch_size))
             ).all()
@@ -158,19 +158,17 @@ def idempotent_consumer(
     async def handle(message: Message) -> None:
         envelope = Envelope.model_validate_json(message.value)
         async with relay.unit_of_work() as uow:
-            seen = await uow.conn.scalar(
-                select(inbox.c.event_id).where(
-                    inbox.c.consumer == consumer, inbox.c.event_id == envelope.event_id
-                )
+            # Claim the event id first: a concurrent delivery of the same event waits here
+            # (PostgreSQL) until this one commits, then finds it taken.
+            claimed = await uow.conn.scalar(
+                upsert(uow.conn, inbox)
+                .values(consumer=consumer, event_id=envelope.event_id, processed_at=utcnow())
+                .on_conflict_do_nothing()
+                .returning(inbox.c.event_id)
             )
-            if seen is not None:
+            if claimed is None:
                 log.info("duplicate_event_skipped", consumer=consumer, event_id=envelope.event_id)
                 return
             await effect(uow, envelope)
-            await uow.conn.execute(
-                insert(inbox).values(
-                    consumer=consumer, event_id=envelope.event_id, processed_at=utcnow()
-                )
-            )
 
     return handle

@@ -8,9 +8,22 @@ from dataclasses import dataclass, field
 import httpx
 
 from ecart.platform.bus import EventBus, InMemoryBus
+from ecart.platform.kafka_bus import KafkaBus
+from ecart.platform.settings import PlatformSettings
 
 
 @dataclass
 class Runtime:
     bus: EventBus = field(default_factory=InMemoryBus)
     transport: httpx.AsyncBaseTransport | None = None
+
+
+def create_bus(settings: PlatformSettings) -> EventBus:
+    """The bus `ECART_BUS` names: the embedded `InMemoryBus` or Kafka."""
+    if settings.bus == "kafka":
+        return KafkaBus(
+            settings.kafka_bootstrap_servers,
+            partitions=settings.kafka_topic_partitions,
+            replication_factor=settings.kafka_replication_factor,
+        )
+    return InMemoryBus()

@@ -17,6 +17,7 @@ from sqlalchemy import MetaData, Table
 from ecart.platform import migrations
 from ecart.platform.auth import JwksKeySource, KeySource, TokenVerifier
 from ecart.platform.authz import Policy, apply_policy, document_policy, enforcer
+from ecart.platform.cache import Cache
 from ecart.platform.db import Database
 from ecart.platform.http.client import CircuitBreaker, ServiceClient, ServiceTokens
 from ecart.platform.http.errors import install_error_handlers
@@ -44,7 +45,12 @@ class ServiceContext:
         self.settings = settings
         self.runtime = runtime
         self.bus = runtime.bus
-        self.db = Database(settings.database_url)
+        self.db = Database(
+            settings.database_url,
+            read_url=settings.database_read_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+        )
         self.relay = OutboxRelay(
             self.db, runtime.bus, outbox, poll_seconds=settings.outbox_poll_seconds
         )
@@ -69,6 +75,7 @@ class ServiceContext:
             keys, audience=settings.token_audience, issuer=settings.token_issuer
         )
         self.rate_limits = RateLimits(settings.rate_limit_storage)
+        self.cache = Cache(settings.redis_url, ttl_seconds=settings.cache_ttl_seconds)
         self._clients: dict[str, ServiceClient] = {}
         self.state: dict[str, Any] = {}
 
@@ -94,6 +101,8 @@ class ServiceContext:
         await self.relay.stop()
         await self.http.aclose()
         await self.db.dispose()
+        await self.cache.close()
+        await self.rate_limits.close()
 
 
 Hook = Callable[[ServiceContext], AbstractAsyncContextManager[None]]

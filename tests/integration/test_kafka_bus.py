@@ -1,0 +1,266 @@
+"""`KafkaBus` against a real broker (`ECART_TEST_KAFKA=127.0.0.1:29092`): keys and headers,
+consumer groups, manual commit after the effect, dead letters, outbox → Kafka → consumer.
+
+Without `ECART_TEST_KAFKA` the module is skipped, except in CI (`CI` set), where it fails."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, update
+
+from ecart.platform.bus import Handler, Message, dead_letter_topic
+from ecart.platform.db import Database
+from ecart.platform.events import Envelope, Event, inbox_table, outbox_table
+from ecart.platform.kafka_bus import KafkaBus
+from ecart.platform.outbox import OutboxRelay, UnitOfWork, idempotent_consumer
+
+pytestmark = pytest.mark.kafka
+
+metadata = MetaData()
+things = Table(
+    "things",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(50)),
+    Column("applied", Integer, nullable=False, default=0),
+)
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+
+@pytest.fixture(scope="module")
+def kafka_servers() -> str:
+    servers = os.environ.get("ECART_TEST_KAFKA", "")
+    if not servers:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but ECART_TEST_KAFKA is not: the Kafka tests need a broker")
+        pytest.skip("set ECART_TEST_KAFKA=host:port of a Kafka broker to run the Kafka tests")
+    return servers
+
+
+@pytest.fixture
+async def bus(kafka_servers: str) -> AsyncIterator[KafkaBus]:
+    kafka = KafkaBus(kafka_servers, partitions=3, max_attempts=3, retry_delay=0.01)
+    await kafka.start()
+    yield kafka
+    await kafka.stop()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+    async with database.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+        await conn.execute(insert(things).values(id=7, name="target", applied=0))
+    yield database
+    await database.dispose()
+
+
+def unique(name: str) -> str:
+    return f"test-{name}-{uuid.uuid4().hex[:8]}"
+
+
+async def _wait_for(predicate: Callable[[], bool], within: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+async def _apply(uow: UnitOfWork, envelope: Envelope) -> None:
+    await uow.conn.execute(
+        update(things)
+        .where(things.c.id == envelope.data["id"])
+        .values(applied=things.c.applied + 1)
+    )
+
+
+async def _applied(db: Database) -> tuple[int, int]:
+    async with db.read() as conn:
+        applied = await conn.scalar(select(things.c.applied).where(things.c.id == 7))
+        seen = await conn.scalar(select(func.count()).select_from(inbox))
+    return int(applied or 0), int(seen or 0)
+
+
+def _collector(into: list[Message]) -> Handler:
+    async def handler(message: Message) -> None:
+        into.append(message)
+
+    return handler
+
+
+async def test_publish_and_consume_keep_key_order_and_headers(bus: KafkaBus) -> None:
+    topic, got = unique("keys"), list[Message]()
+    traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    await bus.subscribe(topic, unique("g"), _collector(got))
+    for n in range(3):
+        await bus.publish(
+            topic, "order-1", b"%d" % n, {"event_id": f"e{n}", "traceparent": traceparent}
+        )
+    await _wait_for(lambda: len(got) == 3)
+    assert [m.value for m in got] == [b"0", b"1", b"2"]  # one key, one partition, in order
+    assert {m.key for m in got} == {"order-1"}
+    assert [m.headers["event_id"] for m in got] == ["e0", "e1", "e2"]
+    assert got[0].headers["traceparent"] == traceparent
+
+
+async def test_every_group_gets_every_message_and_a_late_group_starts_at_the_beginning(
+    bus: KafkaBus,
+) -> None:
+    topic = unique("groups")
+    first: list[Message] = []
+    second: list[Message] = []
+    late: list[Message] = []
+    await bus.subscribe(topic, unique("a"), _collector(first))
+    await bus.subscribe(topic, unique("b"), _collector(second))
+    for n in range(5):
+        await bus.publish(topic, f"k{n}", b"%d" % n, {"event_id": f"e{n}"})
+    await _wait_for(lambda: len(first) == 5 and len(second) == 5)
+    await bus.subscribe(topic, unique("late"), _collector(late))
+    await _wait_for(lambda: len(late) == 5)
+    for messages in (first, second, late):
+        assert sorted(m.value for m in messages) == [b"0", b"1", b"2", b"3", b"4"]
+
+
+async def test_handler_failing_after_its_effect_is_redelivered_and_applied_once(
+    bus: KafkaBus, db: Database
+) -> None:
+    topic, calls = unique("retry"), list[Message]()
+    relay = OutboxRelay(db, bus, outbox)
+    apply_once = idempotent_consumer(relay, inbox, "c", _apply)
+
+    async def crash_once_after_commit(message: Message) -> None:
+        calls.append(message)
+        await apply_once(message)  # effect + inbox row committed
+        if len(calls) == 1:
+            raise ConnectionError("died before the offset was committed")
+
+    await bus.subscribe(topic, unique("g"), crash_once_after_commit)
+    event = Event(topic, "7", "thing_touched", {"id": 7})
+    await bus.publish(topic, "7", event.to_bytes(), {"event_id": event.event_id})
+    await _wait_for(lambda: len(calls) == 2)
+    assert await _applied(db) == (1, 1)
+
+
+async def test_consumer_crash_between_effect_and_commit_redelivers_without_double_effect(
+    bus: KafkaBus, db: Database
+) -> None:
+    topic, group, calls = unique("crash"), unique("g"), list[Message]()
+    relay = OutboxRelay(db, bus, outbox)
+    apply_once = idempotent_consumer(relay, inbox, "c", _apply)
+    effect_done = asyncio.Event()
+
+    async def dies_before_commit(message: Message) -> None:
+        calls.append(message)
+        await apply_once(message)
+        effect_done.set()
+        await asyncio.Event().wait()  # the process is killed here: no offset commit
+
+    await bus.subscribe(topic, group, dies_before_commit)
+    event = Event(topic, "7", "thing_touched", {"id": 7})
+    await bus.publish(topic, "7", event.to_bytes(), {"event_id": event.event_id})
+    async with asyncio.timeout(20):
+        await effect_done.wait()
+    await bus.unsubscribe(topic, group)  # the crash
+
+    async def restarted(message: Message) -> None:
+        calls.append(message)
+        await apply_once(message)
+
+    await bus.subscribe(topic, group, restarted)
+    await _wait_for(lambda: len(calls) == 2)  # Kafka redelivered the uncommitted message
+    assert calls[1].headers["event_id"] == event.event_id
+    assert await _applied(db) == (1, 1)
+
+
+async def test_poison_message_goes_to_the_dead_letter_topic_and_the_next_is_processed(
+    bus: KafkaBus, kafka_servers: str
+) -> None:
+    topic, group = unique("poison"), unique("g")
+    good: list[Message] = []
+    dead: list[Message] = []
+
+    async def handler(message: Message) -> None:
+        if message.value == b"poison":
+            raise ValueError("cannot parse")
+        good.append(message)
+
+    await bus.subscribe(topic, group, handler)
+    await bus.subscribe(dead_letter_topic(topic), unique("dlq-reader"), _collector(dead))
+    await bus.publish(topic, "k", b"poison", {"event_id": "bad"})
+    await bus.publish(topic, "k", b"good", {"event_id": "fine"})
+    await _wait_for(lambda: len(good) == 1 and len(dead) == 1)
+    (letter,) = dead
+    assert (letter.value, letter.key, letter.headers["event_id"]) == (b"poison", "k", "bad")
+    assert letter.headers["x-dead-letter-group"] == group
+    assert "cannot parse" in letter.headers["x-dead-letter-error"]
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_servers)
+    await admin.start()
+    try:
+        committed: dict[object, int] = {}
+
+        async def offsets() -> None:
+            found = await admin.list_consumer_group_offsets(group)
+            committed.update({tp: meta.offset for tp, meta in found.items()})
+
+        for _ in range(50):  # both offsets committed: the poison one is not read again
+            await offsets()
+            if sum(committed.values()) == 2:
+                break
+            await asyncio.sleep(0.1)
+        assert sum(committed.values()) == 2
+    finally:
+        await admin.close()
+
+
+async def test_outbox_relay_to_kafka_to_consumer(bus: KafkaBus, db: Database) -> None:
+    topic = unique("outbox")
+    relay = OutboxRelay(db, bus, outbox, poll_seconds=0.05)
+    await bus.subscribe(topic, unique("g"), idempotent_consumer(relay, inbox, "c", _apply))
+    async with relay.unit_of_work() as uow:
+        await uow.conn.execute(insert(things).values(id=8, name="other", applied=0))
+        uow.emit(Event(topic, "7", "thing_touched", {"id": 7}))
+    relay.start()
+    try:
+        for _ in range(400):
+            if await _applied(db) == (1, 1):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await relay.stop()
+    assert await _applied(db) == (1, 1)
+    async with db.read() as conn:
+        assert await conn.scalar(select(func.count()).select_from(outbox)) == 0
+
+
+async def test_relay_retry_publishes_twice_and_the_consumer_applies_once(
+    bus: KafkaBus, db: Database
+) -> None:
+    topic, calls = unique("dup"), list[Message]()
+    relay = OutboxRelay(db, bus, outbox)
+    apply_once = idempotent_consumer(relay, inbox, "c", _apply)
+
+    async def handler(message: Message) -> None:
+        calls.append(message)
+        await apply_once(message)
+
+    await bus.subscribe(topic, unique("g"), handler)
+    async with relay.unit_of_work() as uow:
+        uow.emit(Event(topic, "7", "thing_touched", {"id": 7}))
+    async with db.read() as conn:
+        row = (await conn.execute(select(outbox))).one()
+    # The relay published the row, then died before deleting it: the next run sends it again.
+    await bus.publish(row.topic, row.key, row.payload.encode(), {"event_id": row.event_id})
+    assert await relay.publish_pending() == 1
+    await _wait_for(lambda: len(calls) == 2)
+    assert {m.headers["event_id"] for m in calls} == {row.event_id}
+    assert await _applied(db) == (1, 1)
