@@ -3,8 +3,9 @@ between them) on a fresh data dir, and helpers to make users and tokens.
 
 The suite runs on SQLite by default and on PostgreSQL with `ECART_TEST_BACKEND=postgres` (or
 `--backend postgres`) and `ECART_TEST_POSTGRES_URL`; see tests/backends.py. Tests marked
-`sqlite_only` / `postgres_only` run on that backend alone. A PostgreSQL run whose server is
-missing fails in CI (`CI` set) and is skipped, with the reason, elsewhere.
+`sqlite_only` / `postgres_only` run on that backend alone (deselected on the other). A
+PostgreSQL run whose server is missing fails in CI (`CI` set) and is skipped, with the
+reason, elsewhere.
 """
 
 from __future__ import annotations
@@ -68,15 +69,18 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of the other backend are deselected (they run in that backend's pass, so they
+    are not skipped: CI runs both passes)."""
+    other = "sqlite_only" if BACKEND.is_postgres else "postgres_only"
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         if BACKEND.unavailable:
             item.add_marker(pytest.mark.skip(reason=BACKEND.unavailable))
-        elif BACKEND.is_postgres and item.get_closest_marker("sqlite_only"):
-            item.add_marker(pytest.mark.skip(reason="SQLite-specific (backend: postgres)"))
-        elif not BACKEND.is_postgres and item.get_closest_marker("postgres_only"):
-            item.add_marker(
-                pytest.mark.skip(reason="PostgreSQL-specific (ECART_TEST_BACKEND=postgres)")
-            )
+        (drop if item.get_closest_marker(other) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def unique_email() -> str:
