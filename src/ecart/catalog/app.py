@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -20,6 +18,7 @@ from ecart.catalog.store import inbox, metadata
 from ecart.platform.http.app import ServiceContext, create_service_app
 from ecart.platform.outbox import idempotent_consumer
 from ecart.platform.runtime import Runtime
+from ecart.platform.tasks import background, subscribed
 
 
 def create_app(settings: CatalogSettings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -29,21 +28,16 @@ def create_app(settings: CatalogSettings | None = None, runtime: Runtime | None 
     async def hook(ctx: ServiceContext) -> AsyncIterator[None]:
         handler = idempotent_consumer(ctx.relay, inbox, CONSUMER_GROUP, service.on_inventory_event)
         handler = service.invalidating(ctx, handler)  # bumps the cache after the commit
-        await ctx.bus.subscribe(INVENTORY_TOPIC, CONSUMER_GROUP, handler)
-        seeding = None
-        if settings.seed_demo_data:
-            seeding = asyncio.create_task(
-                seed_when_ready(ctx, settings.seed_timeout_seconds), name="catalog-demo-seed"
+        async with AsyncExitStack() as stack:
+            await stack.enter_async_context(
+                subscribed(ctx.bus, INVENTORY_TOPIC, CONSUMER_GROUP, handler)
             )
-            ctx.state["demo_seed"] = seeding
-        try:
+            if settings.seed_demo_data:
+                seeding = seed_when_ready(ctx, settings.seed_timeout_seconds)
+                ctx.state["demo_seed"] = await stack.enter_async_context(
+                    background(seeding, "catalog-demo-seed")
+                )
             yield
-        finally:
-            if seeding is not None:
-                seeding.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await seeding
-            await ctx.bus.unsubscribe(INVENTORY_TOPIC, CONSUMER_GROUP)
 
     return create_service_app(
         settings=settings,

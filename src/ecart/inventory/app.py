@@ -14,10 +14,11 @@ from ecart.inventory.config import InventorySettings
 from ecart.inventory.events import CATALOG_TOPIC, CONSUMER_GROUP
 from ecart.inventory.policy import POLICY
 from ecart.inventory.store import inbox, metadata
-from ecart.inventory.sweeper import running_sweeper
+from ecart.inventory.sweeper import sweep_forever
 from ecart.platform.http.app import ServiceContext, create_service_app
 from ecart.platform.outbox import idempotent_consumer
 from ecart.platform.runtime import Runtime
+from ecart.platform.tasks import background, subscribed
 
 
 def create_app(
@@ -28,12 +29,12 @@ def create_app(
     @asynccontextmanager
     async def hook(ctx: ServiceContext) -> AsyncIterator[None]:
         handler = idempotent_consumer(ctx.relay, inbox, CONSUMER_GROUP, service.on_catalog_event)
-        await ctx.bus.subscribe(CATALOG_TOPIC, CONSUMER_GROUP, handler)
-        try:
-            async with running_sweeper(ctx, settings.sweep_interval_seconds):
-                yield
-        finally:
-            await ctx.bus.unsubscribe(CATALOG_TOPIC, CONSUMER_GROUP)
+        sweeper = sweep_forever(ctx, settings.sweep_interval_seconds)
+        async with (
+            subscribed(ctx.bus, CATALOG_TOPIC, CONSUMER_GROUP, handler),
+            background(sweeper, "inventory-sweeper"),
+        ):
+            yield
 
     return create_service_app(
         settings=settings,

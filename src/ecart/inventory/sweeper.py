@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import structlog
 
@@ -27,14 +24,3 @@ async def sweep_forever(ctx: ServiceContext, interval_seconds: float) -> None:
             if expired:
                 log.info("reservations_expired", count=expired)
         await asyncio.sleep(interval_seconds)
-
-
-@asynccontextmanager
-async def running_sweeper(ctx: ServiceContext, interval_seconds: float) -> AsyncIterator[None]:
-    task = asyncio.create_task(sweep_forever(ctx, interval_seconds), name="inventory-sweeper")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

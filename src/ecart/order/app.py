@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -22,6 +20,7 @@ from ecart.platform.http.app import ServiceContext, create_service_app
 from ecart.platform.idempotency import Idempotency
 from ecart.platform.outbox import UnitOfWork, idempotent_consumer
 from ecart.platform.runtime import Runtime
+from ecart.platform.tasks import background, subscribed
 
 
 async def _on_inventory_event(uow: UnitOfWork, envelope: Envelope) -> None:
@@ -36,26 +35,20 @@ def create_app(settings: OrderSettings | None = None, runtime: Runtime | None = 
     @asynccontextmanager
     async def hook(ctx: ServiceContext) -> AsyncIterator[None]:
         handler = idempotent_consumer(ctx.relay, inbox, CONSUMER_GROUP, _on_inventory_event)
-        await ctx.bus.subscribe(INVENTORY_TOPIC, CONSUMER_GROUP, handler)
         idempotency = Idempotency(
             ctx.db, idempotency_keys, ttl_seconds=settings.idempotency_ttl_seconds
         )
-        maintenance = asyncio.create_task(
-            payment_flow.run_maintenance(
-                ctx,
-                settings.reconcile_interval_seconds,
-                timedelta(seconds=settings.reconcile_grace_seconds),
-                idempotency,
-            ),
-            name="order-maintenance",
+        maintenance = payment_flow.run_maintenance(
+            ctx,
+            settings.reconcile_interval_seconds,
+            timedelta(seconds=settings.reconcile_grace_seconds),
+            idempotency,
         )
-        try:
+        async with (
+            subscribed(ctx.bus, INVENTORY_TOPIC, CONSUMER_GROUP, handler),
+            background(maintenance, "order-maintenance"),
+        ):
             yield
-        finally:
-            maintenance.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await maintenance
-            await ctx.bus.unsubscribe(INVENTORY_TOPIC, CONSUMER_GROUP)
 
     return create_service_app(
         settings=settings,
