@@ -8,7 +8,7 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ecart.order import clients, lifecycle, payment_flow, service
+from ecart.order import clients, lifecycle, payment_flow, service, stats
 from ecart.order.config import OrderSettings
 from ecart.order.domain import IllegalTransition, Status
 from ecart.order.store import idempotency_keys
@@ -165,9 +165,46 @@ async def create_order(
 
 
 @router.get("/orders", response_model=list[OrderOut])
-async def list_orders(ctx: Ctx, skip: Skip = 0, limit: Limit = 100) -> list[OrderOut]:
-    """All orders, newest first (admin)."""
-    return [_out(o) for o in await service.list_orders(ctx, user_id=None, skip=skip, limit=limit)]
+async def list_orders(
+    ctx: Ctx,
+    skip: Skip = 0,
+    limit: Limit = 100,
+    status: Annotated[Status | None, Query(description="only orders in this status")] = None,
+) -> list[OrderOut]:
+    """All orders, newest first, optionally only those in one `status` (admin)."""
+    found = await service.list_orders(ctx, user_id=None, skip=skip, limit=limit, status=status)
+    return [_out(o) for o in found]
+
+
+class StatusCountOut(BaseModel):
+    status: Status
+    count: int
+
+
+class OrderStatsOut(BaseModel):
+    orders: int = Field(description="every order, whatever its status")
+    by_status: list[StatusCountOut] = Field(description="every status, in state-machine order")
+    revenue: Money = Field(description="total of the orders paid and not refunded")
+    paid_orders: int = Field(description="orders paid and not refunded")
+    average_order_value: Money
+    orders_last_24h: int
+    revenue_last_24h: Money
+
+
+@router.get("/orders/stats", response_model=OrderStatsOut)
+async def order_stats(ctx: Ctx) -> OrderStatsOut:
+    """Figures for the admin dashboard (admin): orders per status, revenue (orders paid,
+    processing, shipped or delivered), average order value, and the last 24 hours."""
+    figures = await stats.order_stats(ctx)
+    return OrderStatsOut(
+        orders=figures.orders,
+        by_status=[StatusCountOut(status=s, count=n) for s, n in figures.by_status.items()],
+        revenue=figures.revenue,
+        paid_orders=figures.paid_orders,
+        average_order_value=figures.average_order_value,
+        orders_last_24h=figures.orders_last_24h,
+        revenue_last_24h=figures.revenue_last_24h,
+    )
 
 
 @router.get("/orders/user/{user_id}", response_model=list[OrderOut])

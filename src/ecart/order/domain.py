@@ -33,6 +33,8 @@ PAYABLE = frozenset({Status.PENDING, Status.CONFIRMED})
 SET_BY_PAYMENT_ONLY = frozenset({Status.PAID})
 # What a customer may do to their own order by hand.
 CUSTOMER_MOVES = frozenset({Status.CANCELLED})
+# The money of these orders is the shop's (paid, not refunded): the revenue statistics.
+COLLECTED = frozenset({Status.PAID, Status.PROCESSING, Status.SHIPPED, Status.DELIVERED})
 
 
 class IllegalTransition(Exception):

@@ -8,6 +8,7 @@ MINE = allow("customer", "admin", owner="resource")
 POLICY: Policy = {
     ("POST", "/orders"): allow("customer", "admin", owner="body"),
     ("GET", "/orders"): allow("admin"),
+    ("GET", "/orders/stats"): allow("admin"),
     ("GET", "/orders/user/{user_id}"): allow("customer", "admin", owner="path"),
     ("GET", "/orders/{order_id}"): allow("customer", "admin", "service", owner="resource"),
     ("PUT", "/orders/{order_id}/status"): MINE,

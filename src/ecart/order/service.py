@@ -133,11 +133,18 @@ async def get_order(
 
 
 async def list_orders(
-    ctx: ServiceContext, *, user_id: str | None, skip: int, limit: int
+    ctx: ServiceContext,
+    *,
+    user_id: str | None,
+    skip: int,
+    limit: int,
+    status: Status | None = None,
 ) -> list[Order]:
     query = select(orders).order_by(desc(orders.c.created_at), desc(orders.c.id))
     if user_id is not None:
         query = query.where(orders.c.user_id == user_id)
+    if status is not None:
+        query = query.where(orders.c.status == status)
     async with ctx.db.read() as conn:
         rows = (await conn.execute(query.offset(skip).limit(limit))).all()
     return [Order.from_row(row) for row in rows]
