@@ -21,6 +21,8 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
+    setupFiles: ["src/test/setup.ts"],
+    unstubGlobals: true,
     restoreMocks: true,
   },
 });

@@ -31,10 +31,38 @@ export function App(): ReactElement {
         <Route path="products/:id" element={<ProductPage />} />
         <Route path="login" element={<LoginPage />} />
         <Route path="register" element={<RegisterPage />} />
-        <Route path="cart" element={<RequireAuth><CartPage /></RequireAuth>} />
-        <Route path="checkout" element={<RequireAuth><CheckoutPage /></RequireAuth>} />
-        <Route path="orders" element={<RequireAuth><OrdersPage /></RequireAuth>} />
-        <Route path="orders/:id" element={<RequireAuth><OrderPage /></RequireAuth>} />
+        <Route
+          path="cart"
+          element={
+            <RequireAuth>
+              <CartPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="checkout"
+          element={
+            <RequireAuth>
+              <CheckoutPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="orders"
+          element={
+            <RequireAuth>
+              <OrdersPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="orders/:id"
+          element={
+            <RequireAuth>
+              <OrderPage />
+            </RequireAuth>
+          }
+        />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

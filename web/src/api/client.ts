@@ -30,7 +30,10 @@ const bearer: Middleware = {
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 function serviceClient<Paths extends {}>(service: string): Client<Paths> {
-  const client = createClient<Paths>({ baseUrl: `/api/${service}` });
+  const client = createClient<Paths>({
+    baseUrl: `${globalThis.location?.origin ?? ""}/api/${service}`,
+    fetch: (request) => globalThis.fetch(request), // looked up per call (tests replace it)
+  });
   client.use(bearer);
   return client;
 }

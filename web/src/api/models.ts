@@ -10,9 +10,7 @@ export type Product = CatalogApi["schemas"]["ProductOut"];
 export type ProductIn = CatalogApi["schemas"]["ProductIn"];
 export type ProductUpdate = CatalogApi["schemas"]["ProductUpdate"];
 export type Category = CatalogApi["schemas"]["CategoryOut"];
-export type ProductQuery = NonNullable<
-  CatalogOps["list_products_products_get"]["parameters"]["query"]
->;
+export type ProductQuery = NonNullable<CatalogOps["list_products_products_get"]["parameters"]["query"]>;
 export type SortKey = NonNullable<ProductQuery["sort"]>;
 export type Cart = CartApi["schemas"]["CartOut"];
 export type CartItem = CartApi["schemas"]["CartItemOut"];

@@ -62,7 +62,12 @@ export function SessionNotice(): ReactElement | null {
         <Link to={`/login?next=${next}`} className="button button-small">
           Sign in
         </Link>
-        <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => sessionStore.clearNotice()}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Dismiss"
+          onClick={() => sessionStore.clearNotice()}
+        >
           <Icon name="x" size={16} />
         </button>
       </div>
@@ -194,9 +199,7 @@ export function Layout(): ReactElement {
       <footer className="site-footer">
         <div className="container footer-inner">
           <span>© ecart — a demo shop. Payments are simulated: no real card is charged.</span>
-          <span>
-            Free delivery on every order · 30-day returns
-          </span>
+          <span>Free delivery on every order · 30-day returns</span>
         </div>
       </footer>
     </div>

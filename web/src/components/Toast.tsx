@@ -1,5 +1,14 @@
 // Short confirmations ("Added to cart") announced to screen readers and shown for 4 s.
-import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactElement, type ReactNode } from "react";
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useMemo,
+  useRef,
+  useState,
+  type ReactElement,
+  type ReactNode,
+} from "react";
 import type { Tone } from "../lib/orderStatus";
 import { Icon } from "./Icon";
 
@@ -38,7 +47,12 @@ export function ToastProvider({ children }: { children: ReactNode }): ReactEleme
           <div key={item.id} className={`toast toast-${item.tone}`}>
             <Icon name={item.tone === "success" ? "check" : "alert"} />
             <span>{item.message}</span>
-            <button type="button" className="icon-button" onClick={() => dismiss(item.id)} aria-label="Dismiss">
+            <button
+              type="button"
+              className="icon-button"
+              onClick={() => dismiss(item.id)}
+              aria-label="Dismiss"
+            >
               <Icon name="x" size={16} />
             </button>
           </div>

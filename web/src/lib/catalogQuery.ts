@@ -32,7 +32,14 @@ export const DEFAULT_FILTERS: CatalogFilters = {
   page: 1,
 };
 
-const KEYS = { q: "q", category: "category", minPrice: "min", maxPrice: "max", sort: "sort", page: "page" } as const;
+const KEYS = {
+  q: "q",
+  category: "category",
+  minPrice: "min",
+  maxPrice: "max",
+  sort: "sort",
+  page: "page",
+} as const;
 
 function isSort(value: string | null): value is SortKey {
   return SORTS.some((s) => s.value === value);

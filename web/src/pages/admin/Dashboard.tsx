@@ -47,7 +47,13 @@ function StatusBars({ stats }: { stats: OrderStats }): ReactElement {
         {stats.by_status.map((row) => (
           <li key={row.status} data-status={row.status}>
             <span className="bar-label">{LABELS[row.status]}</span>
-            <meter className={`bar bar-${TONES[row.status]}`} min={0} max={max} value={row.count} aria-label={`${LABELS[row.status]}: ${row.count}`} />
+            <meter
+              className={`bar bar-${TONES[row.status]}`}
+              min={0}
+              max={max}
+              value={row.count}
+              aria-label={`${LABELS[row.status]}: ${row.count}`}
+            />
             <span className="bar-value">{row.count}</span>
           </li>
         ))}
@@ -57,7 +63,7 @@ function StatusBars({ stats }: { stats: OrderStats }): ReactElement {
 }
 
 function RecentOrders({ orders }: { orders: Order[] }): ReactElement {
-  const names = useCustomerNames();
+  const names = useCustomerNames(orders.map((o) => o.user_id));
   return (
     <section className="panel" aria-labelledby="recent-title">
       <div className="panel-head">
@@ -74,7 +80,9 @@ function RecentOrders({ orders }: { orders: Order[] }): ReactElement {
                 <th scope="col">Order</th>
                 <th scope="col">Customer</th>
                 <th scope="col">Placed</th>
-                <th scope="col" className="num">Total</th>
+                <th scope="col" className="num">
+                  Total
+                </th>
                 <th scope="col">Status</th>
               </tr>
             </thead>
@@ -115,7 +123,9 @@ function LowStock({ products }: { products: Product[] }): ReactElement {
           {low.slice(0, 6).map((p) => (
             <li key={p.id}>
               <Link to={`/admin/products/${p.id}`}>{p.name}</Link>
-              <span className={p.stock === 0 ? "stock stock-out" : "stock stock-low"}>{p.stock === 0 ? "Out of stock" : `${p.stock} left`}</span>
+              <span className={p.stock === 0 ? "stock stock-out" : "stock stock-low"}>
+                {p.stock === 0 ? "Out of stock" : `${p.stock} left`}
+              </span>
             </li>
           ))}
         </ul>
@@ -155,21 +165,47 @@ export function Dashboard(): ReactElement {
       {!s && stats.isPending && <Skeleton lines={4} />}
       {s && (
         <div className="stats-grid">
-          <StatCard testId="stat-revenue" icon="chart" label="Revenue" value={formatMoney(s.revenue)} hint={`${formatMoney(s.revenue_last_24h)} in the last 24 h`} />
-          <StatCard testId="stat-orders" icon="package" label="Orders" value={String(s.orders)} hint={`${s.orders_last_24h} in the last 24 h`} />
+          <StatCard
+            testId="stat-revenue"
+            icon="chart"
+            label="Revenue"
+            value={formatMoney(s.revenue)}
+            hint={`${formatMoney(s.revenue_last_24h)} in the last 24 h`}
+          />
+          <StatCard
+            testId="stat-orders"
+            icon="package"
+            label="Orders"
+            value={String(s.orders)}
+            hint={`${s.orders_last_24h} in the last 24 h`}
+          />
           <StatCard
             testId="stat-to-ship"
             icon="truck"
             label="To fulfil"
-            value={String(s.by_status.filter((r) => r.status === "paid" || r.status === "processing").reduce((n, r) => n + r.count, 0))}
+            value={String(
+              s.by_status
+                .filter((r) => r.status === "paid" || r.status === "processing")
+                .reduce((n, r) => n + r.count, 0),
+            )}
             hint="Paid or processing"
           />
-          <StatCard testId="stat-aov" icon="tag" label="Average order" value={formatMoney(s.average_order_value)} hint={`${s.paid_orders} paid orders`} />
+          <StatCard
+            testId="stat-aov"
+            icon="tag"
+            label="Average order"
+            value={formatMoney(s.average_order_value)}
+            hint={`${s.paid_orders} paid orders`}
+          />
           <StatCard
             testId="stat-catalog"
             icon="store"
             label="Catalog"
-            value={products.data ? `${products.data.length}${products.data.length === 500 ? "+" : ""} products` : "…"}
+            value={
+              products.data
+                ? `${products.data.length}${products.data.length === 500 ? "+" : ""} products`
+                : "…"
+            }
             hint={customers !== undefined ? `${customers} customers` : undefined}
           />
         </div>

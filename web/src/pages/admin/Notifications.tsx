@@ -39,7 +39,9 @@ function Detail({ id, onClose }: { id: number; onClose: () => void }): ReactElem
               <dt>Status</dt>
               <dd>
                 <Badge tone={STATUS_TONES[notification.data.status]}>{notification.data.status}</Badge>
-                {notification.data.last_error && <span className="field-error"> {notification.data.last_error}</span>}
+                {notification.data.last_error && (
+                  <span className="field-error"> {notification.data.last_error}</span>
+                )}
               </dd>
             </div>
           </dl>
@@ -64,7 +66,11 @@ export function AdminNotifications(): ReactElement {
         </div>
         <div className="field field-inline">
           <label htmlFor="notification-status">Status</label>
-          <select id="notification-status" value={status} onChange={(e) => setStatus(e.target.value as NotificationStatus | "")}>
+          <select
+            id="notification-status"
+            value={status}
+            onChange={(e) => setStatus(e.target.value as NotificationStatus | "")}
+          >
             <option value="">All</option>
             <option value="sent">Sent</option>
             <option value="pending">Pending</option>
@@ -92,7 +98,12 @@ export function AdminNotifications(): ReactElement {
                 {notifications.data.map((n) => (
                   <tr key={n.id} className={open === n.id ? "highlight" : undefined}>
                     <td>
-                      <button type="button" className="link-button" onClick={() => setOpen(n.id)} aria-expanded={open === n.id}>
+                      <button
+                        type="button"
+                        className="link-button"
+                        onClick={() => setOpen(n.id)}
+                        aria-expanded={open === n.id}
+                      >
                         {n.subject}
                       </button>
                     </td>

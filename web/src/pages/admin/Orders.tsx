@@ -23,12 +23,18 @@ function OrderActions({ order }: { order: Order }): ReactElement {
   const fail = (error: unknown) => toast(`Order #${order.id}: ${describeError(error)}`, "danger");
   const move = useMutation({
     mutationFn: (status: OrderStatus) =>
-      unwrap(api.order.PUT("/orders/{order_id}/status", { params: { path: { order_id: order.id } }, body: { status } })),
+      unwrap(
+        api.order.PUT("/orders/{order_id}/status", {
+          params: { path: { order_id: order.id } },
+          body: { status },
+        }),
+      ),
     onSuccess: done,
     onError: fail,
   });
   const cancel = useMutation({
-    mutationFn: () => unwrap(api.order.POST("/orders/{order_id}/cancel", { params: { path: { order_id: order.id } } })),
+    mutationFn: () =>
+      unwrap(api.order.POST("/orders/{order_id}/cancel", { params: { path: { order_id: order.id } } })),
     onSuccess: done,
     onError: fail,
   });
@@ -39,12 +45,23 @@ function OrderActions({ order }: { order: Order }): ReactElement {
   return (
     <div className="row-actions" role="group" aria-label={`Actions for order #${order.id}`}>
       {moves.map((status) => (
-        <button key={status} type="button" className="button button-small" disabled={busy} onClick={() => move.mutate(status)}>
+        <button
+          key={status}
+          type="button"
+          className="button button-small"
+          disabled={busy}
+          onClick={() => move.mutate(status)}
+        >
           {ACTION_LABELS[status] ?? LABELS[status]}
         </button>
       ))}
       {kind && (
-        <button type="button" className="button button-small button-danger-outline" disabled={busy} onClick={() => cancel.mutate()}>
+        <button
+          type="button"
+          className="button button-small button-danger-outline"
+          disabled={busy}
+          onClick={() => cancel.mutate()}
+        >
           {kind === "refund" ? "Refund" : "Cancel"}
         </button>
       )}
@@ -63,14 +80,18 @@ export function AdminOrders(): ReactElement {
   const status: OrderStatus | "" = isStatus(raw) ? raw : "";
   const focus = Number(params.get("focus"));
   const orders = useAllOrders(status, 200, true);
-  const names = useCustomerNames();
+  const names = useCustomerNames(orders.data?.map((o) => o.user_id) ?? []);
   return (
     <>
       <div className="page-head">
         <h1>Orders</h1>
         <div className="field field-inline">
           <label htmlFor="status-filter">Status</label>
-          <select id="status-filter" value={status} onChange={(e) => setParams(e.target.value ? { status: e.target.value } : {})}>
+          <select
+            id="status-filter"
+            value={status}
+            onChange={(e) => setParams(e.target.value ? { status: e.target.value } : {})}
+          >
             <option value="">All orders</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -99,14 +120,20 @@ export function AdminOrders(): ReactElement {
                 <th scope="col">Order</th>
                 <th scope="col">Customer</th>
                 <th scope="col">Items</th>
-                <th scope="col" className="num">Total</th>
+                <th scope="col" className="num">
+                  Total
+                </th>
                 <th scope="col">Status</th>
                 <th scope="col">Actions</th>
               </tr>
             </thead>
             <tbody>
               {orders.data.map((order) => (
-                <tr key={order.id} data-order-id={order.id} className={order.id === focus ? "highlight" : undefined}>
+                <tr
+                  key={order.id}
+                  data-order-id={order.id}
+                  className={order.id === focus ? "highlight" : undefined}
+                >
                   <td>
                     <strong>#{order.id}</strong>
                     <div className="muted small">{formatDateTime(order.created_at)}</div>

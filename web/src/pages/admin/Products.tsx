@@ -12,7 +12,14 @@ import { Pagination } from "../../components/Pagination";
 import { StockNote } from "../../components/ProductCard";
 import { useToast } from "../../components/Toast";
 import { formatMoney } from "../../lib/money";
-import { EMPTY_DRAFT, MAX_STOCK, draftOf, validateDraft, type DraftErrors, type ProductDraft } from "../../lib/productForm";
+import {
+  EMPTY_DRAFT,
+  MAX_STOCK,
+  draftOf,
+  validateDraft,
+  type DraftErrors,
+  type ProductDraft,
+} from "../../lib/productForm";
 import { NotFound } from "../NotFound";
 
 const PAGE = 20;
@@ -33,7 +40,12 @@ function StockEditor({ product }: { product: Product }): ReactElement {
   const toast = useToast();
   const save = useMutation({
     mutationFn: (stock: number) =>
-      unwrap(api.catalog.PUT("/products/{product_id}", { params: { path: { product_id: product.id } }, body: { stock } })),
+      unwrap(
+        api.catalog.PUT("/products/{product_id}", {
+          params: { path: { product_id: product.id } },
+          body: { stock },
+        }),
+      ),
     onSuccess: (updated) => {
       toast(`Stock of ${updated.name} set to ${updated.stock}`);
       return refresh();
@@ -59,7 +71,11 @@ function StockEditor({ product }: { product: Product }): ReactElement {
         onChange={(e) => setValue(e.target.value)}
         aria-invalid={!valid || undefined}
       />
-      <button type="submit" className="button button-small button-secondary" disabled={!valid || parsed === product.stock || save.isPending}>
+      <button
+        type="submit"
+        className="button button-small button-secondary"
+        disabled={!valid || parsed === product.stock || save.isPending}
+      >
         {save.isPending ? "Saving…" : "Set"}
       </button>
       {save.isError && <span className="field-error">{describeError(save.error)}</span>}
@@ -72,7 +88,8 @@ function DeleteButton({ product }: { product: Product }): ReactElement {
   const refresh = useCatalogRefresh();
   const toast = useToast();
   const remove = useMutation({
-    mutationFn: () => unwrap(api.catalog.DELETE("/products/{product_id}", { params: { path: { product_id: product.id } } })),
+    mutationFn: () =>
+      unwrap(api.catalog.DELETE("/products/{product_id}", { params: { path: { product_id: product.id } } })),
     onSuccess: () => {
       toast(`Deleted ${product.name}`);
       return refresh();
@@ -81,14 +98,25 @@ function DeleteButton({ product }: { product: Product }): ReactElement {
   });
   if (!confirming) {
     return (
-      <button type="button" className="button button-small button-ghost" onClick={() => setConfirming(true)} aria-label={`Delete ${product.name}`}>
+      <button
+        type="button"
+        className="button button-small button-ghost"
+        onClick={() => setConfirming(true)}
+        aria-label={`Delete ${product.name}`}
+      >
         <Icon name="trash" size={16} /> Delete
       </button>
     );
   }
   return (
     <span className="confirm" role="group" aria-label={`Confirm deleting ${product.name}`}>
-      <button type="button" className="button button-small button-danger" onClick={() => remove.mutate()} disabled={remove.isPending} autoFocus>
+      <button
+        type="button"
+        className="button button-small button-danger"
+        onClick={() => remove.mutate()}
+        disabled={remove.isPending}
+        autoFocus
+      >
         {remove.isPending ? "Deleting…" : "Yes, delete"}
       </button>
       <button type="button" className="button button-small button-ghost" onClick={() => setConfirming(false)}>
@@ -104,7 +132,12 @@ export function AdminProducts(): ReactElement {
   const q = params.get("q") ?? "";
   const page = Math.max(1, Number.parseInt(params.get("page") ?? "1", 10) || 1);
   const [text, setText] = useState(q);
-  const products = useProducts({ q: q || undefined, skip: (page - 1) * PAGE, limit: PAGE + 1, sort: "-created_at" });
+  const products = useProducts({
+    q: q || undefined,
+    skip: (page - 1) * PAGE,
+    limit: PAGE + 1,
+    sort: "-created_at",
+  });
   const rows = products.data?.slice(0, PAGE) ?? [];
   const search = (event: FormEvent) => {
     event.preventDefault();
@@ -122,7 +155,13 @@ export function AdminProducts(): ReactElement {
         <label htmlFor="admin-product-search" className="visually-hidden">
           Search products
         </label>
-        <input id="admin-product-search" type="search" placeholder="Search by name or description" value={text} onChange={(e) => setText(e.target.value)} />
+        <input
+          id="admin-product-search"
+          type="search"
+          placeholder="Search by name or description"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
         <button type="submit" className="button button-secondary">
           Search
         </button>
@@ -143,7 +182,9 @@ export function AdminProducts(): ReactElement {
               <tr>
                 <th scope="col">Product</th>
                 <th scope="col">Category</th>
-                <th scope="col" className="num">Price</th>
+                <th scope="col" className="num">
+                  Price
+                </th>
                 <th scope="col">Stock</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -167,7 +208,11 @@ export function AdminProducts(): ReactElement {
                     <StockEditor key={product.stock} product={product} />
                   </td>
                   <td className="row-actions">
-                    <Link to={`/admin/products/${product.id}`} className="button button-small button-ghost" aria-label={`Edit ${product.name}`}>
+                    <Link
+                      to={`/admin/products/${product.id}`}
+                      className="button button-small button-ghost"
+                      aria-label={`Edit ${product.name}`}
+                    >
                       <Icon name="edit" size={16} /> Edit
                     </Link>
                     <DeleteButton product={product} />
@@ -252,20 +297,60 @@ function ProductForm({ product }: { product?: Product }): ReactElement {
     <form className="form panel product-form" onSubmit={submit} noValidate>
       {save.isError && <ErrorAlert error={save.error} title="The product was not saved" />}
       <Field id="product-name" label="Name" error={errors.name}>
-        <input id="product-name" value={draft.name} onChange={set("name")} maxLength={200} required {...invalid("name")} />
+        <input
+          id="product-name"
+          value={draft.name}
+          onChange={set("name")}
+          maxLength={200}
+          required
+          {...invalid("name")}
+        />
       </Field>
-      <Field id="product-description" label="Description" error={errors.description} help="Shown on the product page.">
-        <textarea id="product-description" rows={4} value={draft.description} onChange={set("description")} maxLength={2000} {...invalid("description")} />
+      <Field
+        id="product-description"
+        label="Description"
+        error={errors.description}
+        help="Shown on the product page."
+      >
+        <textarea
+          id="product-description"
+          rows={4}
+          value={draft.description}
+          onChange={set("description")}
+          maxLength={2000}
+          {...invalid("description")}
+        />
       </Field>
       <div className="form-row">
         <Field id="product-price" label="Price ($)" error={errors.price}>
-          <input id="product-price" inputMode="decimal" value={draft.price} onChange={set("price")} required {...invalid("price")} />
+          <input
+            id="product-price"
+            inputMode="decimal"
+            value={draft.price}
+            onChange={set("price")}
+            required
+            {...invalid("price")}
+          />
         </Field>
         <Field id="product-stock" label="Stock" error={errors.stock}>
-          <input id="product-stock" type="number" min={0} value={draft.stock} onChange={set("stock")} {...invalid("stock")} />
+          <input
+            id="product-stock"
+            type="number"
+            min={0}
+            value={draft.stock}
+            onChange={set("stock")}
+            {...invalid("stock")}
+          />
         </Field>
         <Field id="product-category" label="Category" error={errors.category}>
-          <input id="product-category" list="category-options" value={draft.category} onChange={set("category")} maxLength={100} {...invalid("category")} />
+          <input
+            id="product-category"
+            list="category-options"
+            value={draft.category}
+            onChange={set("category")}
+            maxLength={100}
+            {...invalid("category")}
+          />
         </Field>
       </div>
       <datalist id="category-options">

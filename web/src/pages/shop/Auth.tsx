@@ -101,7 +101,9 @@ export function RegisterPage(): ReactElement {
   const [tooShort, setTooShort] = useState(false);
   const register = useMutation({
     mutationFn: async () => {
-      await unwrap(api.users.POST("/auth/register", { body: { name: name.trim(), email: email.trim(), password } }));
+      await unwrap(
+        api.users.POST("/auth/register", { body: { name: name.trim(), email: email.trim(), password } }),
+      );
       await signIn(email.trim(), password);
     },
     onSuccess: () => navigate(safeNext(params.get("next")), { replace: true }),

@@ -48,7 +48,9 @@ function CartLine({ item }: { item: CartItem }): ReactElement {
         disabled={busy}
         onChange={(quantity) => setQuantity.mutate(quantity)}
       />
-      <span className="cart-line-total">{formatMoney(fromCents(sumCents([{ price: item.product_price, quantity: item.quantity }])))}</span>
+      <span className="cart-line-total">
+        {formatMoney(fromCents(sumCents([{ price: item.product_price, quantity: item.quantity }])))}
+      </span>
       <button
         type="button"
         className="icon-button"
@@ -62,7 +64,13 @@ function CartLine({ item }: { item: CartItem }): ReactElement {
   );
 }
 
-export function OrderSummary({ subtotal, children }: { subtotal: number; children?: React.ReactNode }): ReactElement {
+export function OrderSummary({
+  subtotal,
+  children,
+}: {
+  subtotal: number;
+  children?: React.ReactNode;
+}): ReactElement {
   return (
     <aside className="summary" aria-labelledby="summary-title">
       <h2 id="summary-title">Order summary</h2>

@@ -27,6 +27,7 @@ function Filters({
   update: (changes: Partial<CatalogFilters>) => void;
 }): ReactElement {
   const categories = useCategories();
+  const [open, setOpen] = useState(false); // phones: the filters fold away
   const [min, setMin] = useState(filters.minPrice);
   const [max, setMax] = useState(filters.maxPrice);
   const [applied, setApplied] = useState(`${filters.minPrice}-${filters.maxPrice}`);
@@ -42,79 +43,99 @@ function Filters({
     if (!rangeError) update({ minPrice: min, maxPrice: max });
   };
   const total = categories.data?.reduce((n, c) => n + c.product_count, 0);
+  const active = [filters.category, filters.minPrice || filters.maxPrice].filter(Boolean).length;
   return (
-    <aside className="filters" aria-label="Filters">
-      <fieldset className="filter-group">
-        <legend>Category</legend>
-        <label className="radio">
-          <input
-            type="radio"
-            name="category"
-            checked={filters.category === ""}
-            onChange={() => update({ category: "" })}
-          />
-          <span>All products</span>
-          {total !== undefined && <span className="count">{total}</span>}
-        </label>
-        {categories.data?.map((category) => (
-          <label className="radio" key={category.name}>
+    <div className="filters-wrap">
+      <button
+        type="button"
+        className="button button-secondary filters-toggle"
+        aria-expanded={open}
+        aria-controls="filters"
+        onClick={() => setOpen(!open)}
+      >
+        <Icon name="menu" size={18} /> Filters{active > 0 ? ` (${active})` : ""}
+      </button>
+      <aside id="filters" className={open ? "filters open" : "filters"} aria-label="Filters">
+        <fieldset className="filter-group">
+          <legend>Category</legend>
+          <label className="radio">
             <input
               type="radio"
               name="category"
-              checked={filters.category === category.name}
-              onChange={() => update({ category: category.name })}
+              checked={filters.category === ""}
+              onChange={() => update({ category: "" })}
             />
-            <span>{category.name}</span>
-            <span className="count">{category.product_count}</span>
+            <span>All products</span>
+            {total !== undefined && <span className="count">{total}</span>}
           </label>
-        ))}
-        {categories.isPending && <Skeleton lines={4} />}
-      </fieldset>
-      <form className="filter-group" onSubmit={applyPrice} aria-labelledby="price-legend">
-        <p id="price-legend" className="legend">
-          Price
-        </p>
-        <div className="price-range">
-          <div className="field">
-            <label htmlFor="min-price">Min ($)</label>
-            <input
-              id="min-price"
-              inputMode="decimal"
-              placeholder="0"
-              value={min}
-              onChange={(e) => setMin(e.target.value)}
-              aria-invalid={Boolean(rangeError) || undefined}
-              aria-describedby={rangeError ? "price-error" : undefined}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="max-price">Max ($)</label>
-            <input
-              id="max-price"
-              inputMode="decimal"
-              placeholder="Any"
-              value={max}
-              onChange={(e) => setMax(e.target.value)}
-              aria-invalid={Boolean(rangeError) || undefined}
-              aria-describedby={rangeError ? "price-error" : undefined}
-            />
-          </div>
-        </div>
-        {rangeError && (
-          <p id="price-error" className="field-error">
-            {rangeError}
+          {categories.data?.map((category) => (
+            <label className="radio" key={category.name}>
+              <input
+                type="radio"
+                name="category"
+                checked={filters.category === category.name}
+                onChange={() => update({ category: category.name })}
+              />
+              <span>{category.name}</span>
+              <span className="count">{category.product_count}</span>
+            </label>
+          ))}
+          {categories.isPending && <Skeleton lines={4} />}
+        </fieldset>
+        <form className="filter-group" onSubmit={applyPrice} aria-labelledby="price-legend">
+          <p id="price-legend" className="legend">
+            Price
           </p>
+          <div className="price-range">
+            <div className="field">
+              <label htmlFor="min-price">Min ($)</label>
+              <input
+                id="min-price"
+                inputMode="decimal"
+                placeholder="0"
+                value={min}
+                onChange={(e) => setMin(e.target.value)}
+                aria-invalid={Boolean(rangeError) || undefined}
+                aria-describedby={rangeError ? "price-error" : undefined}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor="max-price">Max ($)</label>
+              <input
+                id="max-price"
+                inputMode="decimal"
+                placeholder="Any"
+                value={max}
+                onChange={(e) => setMax(e.target.value)}
+                aria-invalid={Boolean(rangeError) || undefined}
+                aria-describedby={rangeError ? "price-error" : undefined}
+              />
+            </div>
+          </div>
+          {rangeError && (
+            <p id="price-error" className="field-error">
+              {rangeError}
+            </p>
+          )}
+          <button
+            type="submit"
+            className="button button-secondary button-block"
+            disabled={Boolean(rangeError)}
+          >
+            Apply price
+          </button>
+        </form>
+        {hasActiveFilters(filters) && (
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => update({ ...DEFAULT_FILTERS, sort: filters.sort })}
+          >
+            Clear all filters
+          </button>
         )}
-        <button type="submit" className="button button-secondary button-block" disabled={Boolean(rangeError)}>
-          Apply price
-        </button>
-      </form>
-      {hasActiveFilters(filters) && (
-        <button type="button" className="link-button" onClick={() => update({ ...DEFAULT_FILTERS, sort: filters.sort })}>
-          Clear all filters
-        </button>
-      )}
-    </aside>
+      </aside>
+    </div>
   );
 }
 
@@ -124,7 +145,9 @@ function Hero(): ReactElement {
       <div>
         <p className="eyebrow">New season · free delivery</p>
         <h2 id="hero-title">Good things for work, home and the outdoors</h2>
-        <p>Hand-picked essentials with honest prices. Order today, follow every step until it's at your door.</p>
+        <p>
+          Hand-picked essentials with honest prices. Order today, follow every step until it's at your door.
+        </p>
       </div>
       <Icon name="truck" size={96} className="hero-icon" />
     </section>
@@ -136,9 +159,7 @@ export function CatalogPage(): ReactElement {
   const filters = parseFilters(params);
   const query = toApiQuery(filters);
   const products = useProducts(query);
-  const title = filters.q
-    ? `Results for “${filters.q}”`
-    : filters.category || "All products";
+  const title = filters.q ? `Results for “${filters.q}”` : filters.category || "All products";
   usePageTitle(filters.q ? `Search: ${filters.q}` : filters.category || "Shop");
 
   const update = (changes: Partial<CatalogFilters>) => {
@@ -160,7 +181,7 @@ export function CatalogPage(): ReactElement {
               <h1 id="results-title" className="results-title">
                 {title}
               </h1>
-              {products.data && (
+              {products.data && !products.isPlaceholderData && (
                 <p className="muted" aria-live="polite">
                   {page.length === 0
                     ? "No products"
@@ -170,7 +191,11 @@ export function CatalogPage(): ReactElement {
             </div>
             <div className="field field-inline">
               <label htmlFor="sort">Sort by</label>
-              <select id="sort" value={filters.sort} onChange={(e) => update({ sort: e.target.value as CatalogFilters["sort"] })}>
+              <select
+                id="sort"
+                value={filters.sort}
+                onChange={(e) => update({ sort: e.target.value as CatalogFilters["sort"] })}
+              >
                 {SORTS.map((sort) => (
                   <option key={sort.value} value={sort.value}>
                     {sort.label}
@@ -201,7 +226,7 @@ export function CatalogPage(): ReactElement {
           )}
           {priceRangeError(filters) && <Alert tone="warning">{priceRangeError(filters)}</Alert>}
           {page.length > 0 && (
-            <div className="product-grid">
+            <div className={products.isPlaceholderData ? "product-grid stale" : "product-grid"}>
               {page.map((product) => (
                 <ProductCard key={product.id} product={product} />
               ))}

@@ -77,7 +77,12 @@ export function CheckoutPage(): ReactElement {
   if (cart.isError && !order) return <ErrorAlert error={cart.error} title="We couldn't load your cart" />;
   if (!cart.data && !order) return <Skeleton lines={6} />;
   const lines = order
-    ? order.items.map((line) => ({ id: line.product_id, name: line.product_name, quantity: line.quantity, price: line.price }))
+    ? order.items.map((line) => ({
+        id: line.product_id,
+        name: line.product_name,
+        quantity: line.quantity,
+        price: line.price,
+      }))
     : (cart.data?.items ?? []).map((item) => ({
         id: item.product_id,
         name: item.product_name,
@@ -112,8 +117,7 @@ export function CheckoutPage(): ReactElement {
           )}
           {error && !isDeclined(error) && (
             <Alert tone="danger" title={soldOut ? "Out of stock" : "We couldn't complete your order"}>
-              {describeError(error)}{" "}
-              {soldOut && <Link to="/cart">Review your cart</Link>}
+              {describeError(error)} {soldOut && <Link to="/cart">Review your cart</Link>}
             </Alert>
           )}
           <section className="panel" aria-labelledby="review-title">
@@ -137,7 +141,11 @@ export function CheckoutPage(): ReactElement {
         <OrderSummary subtotal={total}>
           <button type="submit" className="button button-block button-large" disabled={placeAndPay.isPending}>
             <Icon name="lock" size={18} />
-            {placeAndPay.isPending ? "Processing…" : order ? `Pay ${formatMoney(total)}` : `Place order · ${formatMoney(total)}`}
+            {placeAndPay.isPending
+              ? "Processing…"
+              : order
+                ? `Pay ${formatMoney(total)}`
+                : `Place order · ${formatMoney(total)}`}
           </button>
           <p className="field-help center">Stock is reserved as soon as you place your order.</p>
         </OrderSummary>

@@ -19,7 +19,9 @@ import { PaymentMethods } from "./Checkout";
 function itemsSummary(order: Order): string {
   const count = order.items.reduce((n, line) => n + line.quantity, 0);
   const first = order.items[0]?.product_name ?? "";
-  return order.items.length > 1 ? `${first} and ${order.items.length - 1} more (${count} items)` : `${first} (${count})`;
+  return order.items.length > 1
+    ? `${first} and ${order.items.length - 1} more (${count} items)`
+    : `${first} (${count})`;
 }
 
 export function OrdersPage(): ReactElement {
@@ -105,15 +107,21 @@ function PayNow({ order }: { order: Order }): ReactElement {
     queryClient.setQueryData(keys.order(order.id), updated);
     return queryClient.invalidateQueries({ queryKey: keys.orders(session?.userId ?? "") });
   };
-  const pay = useMutation({ mutationFn: () => payOrder(order.id, method, checkoutKeys.current), onSuccess: refresh });
+  const pay = useMutation({
+    mutationFn: () => payOrder(order.id, method, checkoutKeys.current),
+    onSuccess: refresh,
+  });
   const cancel = useMutation({
-    mutationFn: () => unwrap(api.order.POST("/orders/{order_id}/cancel", { params: { path: { order_id: order.id } } })),
+    mutationFn: () =>
+      unwrap(api.order.POST("/orders/{order_id}/cancel", { params: { path: { order_id: order.id } } })),
     onSuccess: refresh,
   });
   return (
     <section className="panel" aria-labelledby="pay-title">
       <h2 id="pay-title">Complete your payment</h2>
-      <p className="muted">Your items are reserved for a limited time. Unpaid orders are cancelled automatically.</p>
+      <p className="muted">
+        Your items are reserved for a limited time. Unpaid orders are cancelled automatically.
+      </p>
       {pay.isError && (
         <Alert tone="danger" title="Payment failed">
           {describeError(pay.error)}
@@ -126,7 +134,12 @@ function PayNow({ order }: { order: Order }): ReactElement {
           <Icon name="lock" size={18} />
           {pay.isPending ? "Processing…" : `Pay ${formatMoney(order.total_amount)}`}
         </button>
-        <button type="button" className="button button-secondary" disabled={cancel.isPending} onClick={() => cancel.mutate()}>
+        <button
+          type="button"
+          className="button button-secondary"
+          disabled={cancel.isPending}
+          onClick={() => cancel.mutate()}
+        >
           Cancel order
         </button>
       </div>
@@ -142,7 +155,8 @@ export function OrderPage(): ReactElement {
   if (!Number.isInteger(id) || id < 1 || (order.error instanceof ApiError && order.error.status === 404)) {
     return <NotFound what="order" />;
   }
-  if (order.isError && !order.data) return <ErrorAlert error={order.error} title="We couldn't load this order" />;
+  if (order.isError && !order.data)
+    return <ErrorAlert error={order.error} title="We couldn't load this order" />;
   if (!order.data) return <Skeleton lines={8} />;
   const o = order.data;
   const placed = params.get("placed") === "1";
@@ -174,9 +188,15 @@ export function OrderPage(): ReactElement {
           <thead>
             <tr>
               <th scope="col">Product</th>
-              <th scope="col" className="num">Price</th>
-              <th scope="col" className="num">Qty</th>
-              <th scope="col" className="num">Subtotal</th>
+              <th scope="col" className="num">
+                Price
+              </th>
+              <th scope="col" className="num">
+                Qty
+              </th>
+              <th scope="col" className="num">
+                Subtotal
+              </th>
             </tr>
           </thead>
           <tbody>

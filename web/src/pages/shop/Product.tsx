@@ -18,7 +18,11 @@ export function ProductPage(): ReactElement {
   const [quantity, setQuantity] = useState(1);
   usePageTitle(product.data?.name ?? "Product");
 
-  if (!Number.isInteger(id) || id < 1 || (product.error instanceof ApiError && product.error.status === 404)) {
+  if (
+    !Number.isInteger(id) ||
+    id < 1 ||
+    (product.error instanceof ApiError && product.error.status === 404)
+  ) {
     return <NotFound what="product" />;
   }
   if (product.isError) return <ErrorAlert error={product.error} title="We couldn't load this product" />;
@@ -55,7 +59,13 @@ export function ProductPage(): ReactElement {
           <p className="product-description">{p.description || "No description yet."}</p>
           {p.stock > 0 && (
             <div className="buy-box">
-              <Quantity id="product-quantity" label="Quantity" value={quantity} max={p.stock} onChange={setQuantity} />
+              <Quantity
+                id="product-quantity"
+                label="Quantity"
+                value={quantity}
+                max={p.stock}
+                onChange={setQuantity}
+              />
               <AddToCartButton product={p} quantity={quantity} />
             </div>
           )}
