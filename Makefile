@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-up: install
+up: install web
 	$(BIN)/ecart up
 
 services:
@@ -29,14 +29,48 @@ services-stop:
 up-prod: install services
 	set -a && . ./.env.services && set +a && exec $(BIN)/ecart up
 
-test: install
+test: install web test-web
 	$(BIN)/pytest
 
 # The suite against the servers `make services` started: everything (Kafka and Redis
-# integration tests included) on the embedded default, then again on PostgreSQL.
+# integration tests included) on the embedded default, then the whole suite again on
+# PostgreSQL + Kafka + Redis (the fuzzer runs once, in the first pass).
 test-backends: install
 	eval "$$(bash scripts/test-env.sh)" && $(BIN)/pytest && \
-	  ECART_TEST_BACKEND=postgres $(BIN)/pytest -m "not fuzz"
+	  ECART_TEST_BACKEND=production $(BIN)/pytest -m "not fuzz"
+
+# The web UI (web/, React + Vite): `make web` installs its packages (`npm ci`, again only when
+# package-lock.json changes) and builds web/dist, which the gateway serves at / (skipped when
+# dist is newer than every source). Without Node the gateway serves its built-in page instead.
+# `make test-web` runs its type check, linters and unit tests (Vitest).
+.PHONY: web test-web
+NPM ?= npm
+WEB_DEPS := web/node_modules/.ecart-installed
+WEB_DIST := web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/public -type f ! -name '*.test.ts' ! -name '*.test.tsx' 2>/dev/null) \
+  web/index.html web/package.json web/vite.config.ts web/tsconfig.json
+
+web:
+	@if command -v node >/dev/null 2>&1 && command -v $(NPM) >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory $(WEB_DIST); \
+	else \
+	  echo "make web: no node/npm here, so the web UI is not built; the gateway serves its built-in page"; \
+	fi
+
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+$(WEB_DIST): $(WEB_DEPS) $(WEB_SOURCES)
+	cd web && $(NPM) run build
+	touch $@
+
+test-web:
+	@if command -v node >/dev/null 2>&1 && command -v $(NPM) >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory $(WEB_DEPS) && cd web && $(NPM) run typecheck && $(NPM) run lint && $(NPM) test; \
+	else \
+	  echo "make test-web: no node/npm here: the web unit tests were not run"; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,9 +1,14 @@
-"""The database the suite runs on: SQLite files (the embedded default) or PostgreSQL.
+"""The backends the suite runs on.
 
-`ECART_TEST_BACKEND=postgres` (or `pytest --backend postgres`) runs every test that starts a
-shop or opens a database on PostgreSQL: each shop gets one fresh database per service, each
-owned by a role of its own, created through `ECART_TEST_POSTGRES_URL` (an account allowed to
-create databases and roles) and dropped when the shop stops.
+- `sqlite` (default): the embedded default, SQLite files and the in-memory bus.
+- `postgres` (`ECART_TEST_BACKEND=postgres` or `pytest --backend postgres`): every test that
+  starts a shop or opens a database does it on PostgreSQL: each shop gets one fresh database
+  per service, each owned by a role of its own, created through `ECART_TEST_POSTGRES_URL` (an
+  account allowed to create databases and roles) and dropped when the shop stops.
+- `production`: PostgreSQL as above, plus the Kafka bus (`ECART_TEST_KAFKA`) and the Redis
+  cache and rate-limit storage (`ECART_TEST_REDIS`). Each shop gets a namespace of its own
+  (`ECART_NAMESPACE`), so shops alive at the same time never read each other's topics or
+  cache entries; its topics and keys are deleted when it stops.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
+from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
+from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -27,27 +34,64 @@ _counter = itertools.count(1)
 
 @dataclass
 class Backend:
-    name: str  # "sqlite" or "postgres"
+    name: str  # "sqlite", "postgres" or "production"
     postgres_url: str = ""
-    unavailable: str = ""  # why the PostgreSQL server cannot be used ("" when it can)
+    kafka: str = ""  # bootstrap servers (production)
+    redis: str = ""  # redis:// URL (production)
+    unavailable: str = ""  # why a server cannot be used ("" when all can)
     _owned: set[str] = field(default_factory=set)
 
     @property
     def is_postgres(self) -> bool:
-        return self.name == "postgres"
+        return self.name in ("postgres", "production")
 
     async def check(self) -> None:
-        """Sets `unavailable` when the server cannot be reached or used."""
-        try:
-            conn = await asyncpg.connect(self.postgres_url, timeout=5)
-        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-            where = make_url(self.postgres_url)
-            self.unavailable = (
-                f"PostgreSQL at {where.host}:{where.port} is not reachable "
-                f"(ECART_TEST_POSTGRES_URL): {exc!r}"
-            )
+        """Sets `unavailable` when a server this backend needs cannot be reached or used."""
+        problems = []
+        if self.is_postgres:
+            try:
+                conn = await asyncpg.connect(self.postgres_url, timeout=5)
+                await conn.close()
+            except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+                where = make_url(self.postgres_url)
+                problems.append(
+                    f"PostgreSQL at {where.host}:{where.port} is not reachable "
+                    f"(ECART_TEST_POSTGRES_URL): {exc!r}"
+                )
+        if self.name == "production":
+            problems += await _check_kafka(self.kafka) + await _check_redis(self.redis)
+        self.unavailable = "; ".join(problems)
+
+    def shop_settings(self) -> dict[str, object]:
+        """Settings every service of a shop gets on this backend (besides its database)."""
+        if self.name != "production":
+            return {}
+        return {
+            "bus": "kafka",
+            "kafka_bootstrap_servers": self.kafka,
+            "redis_url": self.redis,
+            "rate_limit_storage": self.redis,
+        }
+
+    async def clear_namespace(self, namespace: str) -> None:
+        """Deletes a stopped shop's Kafka topics and Redis keys."""
+        if self.name != "production":
             return
-        await conn.close()
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.kafka)
+        await admin.start()
+        try:
+            mine = [t for t in await admin.list_topics() if t.startswith(f"{namespace}.")]
+            if mine:
+                await admin.delete_topics(mine)
+        finally:
+            await admin.close()
+        redis = Redis.from_url(self.redis)
+        try:
+            keys = [key async for key in redis.scan_iter(match=f"{namespace}:*", count=500)]
+            if keys:
+                await redis.delete(*keys)
+        finally:
+            await redis.aclose()
 
     @asynccontextmanager
     async def databases(
@@ -100,11 +144,45 @@ class Backend:
         self._owned.discard(name)
 
 
+async def _check_kafka(servers: str) -> list[str]:
+    if not servers:
+        return ["the production backend needs a Kafka broker: set ECART_TEST_KAFKA=host:port"]
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers, request_timeout_ms=5000)
+    try:
+        await admin.start()
+        await admin.list_topics()
+    except Exception as exc:
+        return [f"Kafka at {servers} is not reachable (ECART_TEST_KAFKA): {exc!r}"]
+    finally:
+        await admin.close()
+    return []
+
+
+async def _check_redis(url: str) -> list[str]:
+    if not url:
+        return ["the production backend needs Redis: set ECART_TEST_REDIS=redis://…"]
+    redis = Redis.from_url(url, socket_connect_timeout=5)
+    try:
+        await redis.ping()
+    except Exception as exc:
+        return [f"Redis is not reachable (ECART_TEST_REDIS): {exc!r}"]
+    finally:
+        await redis.aclose()
+    return []
+
+
+BACKENDS = ("sqlite", "postgres", "production")
+
+
 def backend_from(option: str | None, environ: dict[str, str]) -> Backend:
     name = (option or environ.get("ECART_TEST_BACKEND") or "sqlite").strip().lower()
-    if name in ("postgresql", "pg"):
-        name = "postgres"
-    if name not in ("sqlite", "postgres"):
-        raise ValueError(f"unknown test backend {name!r}: sqlite or postgres")
+    name = {"postgresql": "postgres", "pg": "postgres", "prod": "production"}.get(name, name)
+    if name not in BACKENDS:
+        raise ValueError(f"unknown test backend {name!r}: one of {', '.join(BACKENDS)}")
     url = environ.get("ECART_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
-    return Backend(name, postgres_url=url.replace("postgresql+asyncpg://", "postgresql://"))
+    return Backend(
+        name,
+        postgres_url=url.replace("postgresql+asyncpg://", "postgresql://"),
+        kafka=environ.get("ECART_TEST_KAFKA", ""),
+        redis=environ.get("ECART_TEST_REDIS", ""),
+    )

@@ -1,11 +1,12 @@
 """Shared fixtures: an in-process platform (every service, real lifespans, an ASGI transport
 between them) on a fresh data dir, and helpers to make users and tokens.
 
-The suite runs on SQLite by default and on PostgreSQL with `ECART_TEST_BACKEND=postgres` (or
-`--backend postgres`) and `ECART_TEST_POSTGRES_URL`; see tests/backends.py. Tests marked
-`sqlite_only` / `postgres_only` run on that backend alone (deselected on the other). A
-PostgreSQL run whose server is missing fails in CI (`CI` set) and is skipped, with the
-reason, elsewhere.
+The suite runs on the embedded default (SQLite, in-memory bus) and, with
+`ECART_TEST_BACKEND=production` (or `--backend production`), on PostgreSQL + Kafka + Redis
+(`ECART_TEST_POSTGRES_URL`, `ECART_TEST_KAFKA`, `ECART_TEST_REDIS`); `postgres` is PostgreSQL
+alone. See tests/backends.py. Tests marked `sqlite_only` run on SQLite alone, `postgres_only`
+on PostgreSQL alone (deselected on the other). A run whose servers are missing fails in CI
+(`CI` set) and is skipped, with the reason, elsewhere.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ import httpx
 import pytest
 
 from ecart.local import LocalPlatform
+from ecart.platform.bus import EventBus, Message
 from ecart.registry import SERVICES
-from tests.backends import TEST_POOL, Backend, backend_from
+from tests.backends import BACKENDS, TEST_POOL, Backend, backend_from
+from tests.bus_tap import BusTap
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "correct-horse-admin-2026"
@@ -46,9 +49,9 @@ BACKEND = backend_from(None, dict(os.environ))
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--backend",
-        choices=("sqlite", "postgres"),
+        choices=BACKENDS,
         default=None,
-        help="database backend of the suite (default: $ECART_TEST_BACKEND or sqlite)",
+        help="backends of the suite (default: $ECART_TEST_BACKEND or sqlite)",
     )
 
 
@@ -57,15 +60,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: SQLite behaviour; not run on PostgreSQL")
     config.addinivalue_line("markers", "postgres_only: runs on the PostgreSQL backend only")
     BACKEND = backend_from(config.getoption("backend"), dict(os.environ))
-    if BACKEND.is_postgres:
-        asyncio.run(BACKEND.check())
-        if BACKEND.unavailable and os.environ.get("CI"):
-            raise pytest.UsageError(f"the PostgreSQL backend was asked for: {BACKEND.unavailable}")
+    asyncio.run(BACKEND.check())
+    if BACKEND.unavailable and os.environ.get("CI"):
+        raise pytest.UsageError(f"the {BACKEND.name} backend was asked for: {BACKEND.unavailable}")
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    where = f" ({BACKEND.postgres_url.rsplit('@', 1)[-1]})" if BACKEND.is_postgres else ""
-    return f"ecart backend: {BACKEND.name}{where}"
+    where = []
+    if BACKEND.is_postgres:
+        where.append(f"PostgreSQL {BACKEND.postgres_url.rsplit('@', 1)[-1]}")
+    if BACKEND.name == "production":
+        where += [f"Kafka {BACKEND.kafka}", f"Redis {BACKEND.redis.rsplit('@', 1)[-1]}"]
+    return f"ecart backend: {BACKEND.name}" + (f" ({', '.join(where)})" if where else "")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -90,9 +96,19 @@ def unique_email() -> str:
 class Shop:
     """A running in-process platform plus helpers to act as different people."""
 
-    def __init__(self, platform: LocalPlatform) -> None:
+    def __init__(self, platform: LocalPlatform, tap: BusTap) -> None:
         self.platform = platform
+        self.tap = tap
         self.admin_token = ""
+
+    @property
+    def bus(self) -> EventBus:
+        """The shop's event bus (in-memory or Kafka), e.g. to publish a crafted event."""
+        return self.platform.runtime.bus
+
+    def messages(self, topic: str) -> list[Message]:
+        """What `topic` carried so far; on Kafka it arrives asynchronously (use `eventually`)."""
+        return self.tap.messages(topic)
 
     def client(self, service: str, token: str | None = None) -> httpx.AsyncClient:
         return self.platform.client(service, token)
@@ -202,16 +218,27 @@ async def _start_shop(
 ) -> AsyncIterator[Shop]:
     """A running platform on the suite's backend (fresh PostgreSQL databases, dropped after)."""
     with_database = [n for n in (services or SERVICES) if SERVICES[n].database]
+    namespace = f"t{os.getpid()}-{next(_counter)}"
     async with BACKEND.databases(with_database, data_dir) as urls:
         merged = {name: dict(values) for name, values in (overrides or {}).items()}
         if BACKEND.is_postgres:
             for name, url in urls.items():
                 merged[name] = {"database_url": url, **TEST_POOL, **merged.get(name, {})}
-        platform = LocalPlatform(services, common={"data_dir": data_dir}, overrides=merged)
-        async with platform.running():
-            shop = Shop(platform)
-            shop.admin_token = await shop.login(ADMIN_EMAIL, ADMIN_PASSWORD)
-            yield shop
+        # A namespace per shop: shops alive at once share Kafka and Redis, never their data.
+        common = {"data_dir": data_dir, "namespace": namespace, **BACKEND.shop_settings()}
+        platform = LocalPlatform(services, common=common, overrides=merged)
+        try:
+            async with platform.running():
+                tap = BusTap(platform.runtime.bus)
+                await tap.start()
+                try:
+                    shop = Shop(platform, tap)
+                    shop.admin_token = await shop.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+                    yield shop
+                finally:
+                    await tap.stop()
+        finally:
+            await BACKEND.clear_namespace(namespace)
 
 
 @pytest.fixture
@@ -230,9 +257,13 @@ async def shop(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Shop]:
     """One platform per test module; each test makes its own users and products.
-    A module may set `SERVICES = [...]` to start only those."""
+    A module may set `SERVICES = [...]` to start only those, and `OVERRIDES` (settings by
+    service)."""
     services = getattr(request.module, "SERVICES", None)
-    async for running in _start_shop(tmp_path_factory.mktemp("shop"), services=services):
+    overrides = getattr(request.module, "OVERRIDES", None)
+    async for running in _start_shop(
+        tmp_path_factory.mktemp("shop"), services=services, overrides=overrides
+    ):
         yield running
 
 

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ecart.local import LocalPlatform, PortInUse
 from ecart.platform import migrations
+from ecart.platform.bus import BusUnavailable
 from ecart.platform.db import Database
 from ecart.platform.settings import PlatformSettings, ServiceSettings
 from ecart.registry import SERVICES
@@ -41,7 +42,7 @@ def _run_platform(names: list[str]) -> None:
     console.print("Press Ctrl-C to stop.")
     try:
         asyncio.run(platform.serve())
-    except PortInUse as exc:
+    except (PortInUse, BusUnavailable) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
 

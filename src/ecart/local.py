@@ -15,7 +15,6 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from ecart.platform.bus import InMemoryBus
 from ecart.platform.runtime import Runtime, create_bus
 from ecart.platform.settings import PlatformSettings
 from ecart.registry import SERVICES, ProcessSettings
@@ -66,13 +65,6 @@ class LocalPlatform:
             self.apps[name] = spec.app_factory()(settings, self.runtime)
             if self.transport is not None:
                 self.transport.add(settings.url_of(name), self.apps[name])
-
-    @property
-    def bus(self) -> InMemoryBus:
-        """The embedded bus, for tests that read its log (`ECART_BUS=memory`)."""
-        if not isinstance(self.runtime.bus, InMemoryBus):
-            raise TypeError("this platform does not run on the in-memory bus")
-        return self.runtime.bus
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[LocalPlatform]:

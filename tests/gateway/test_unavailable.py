@@ -7,6 +7,7 @@ from tests.conftest import Shop
 from tests.gateway.helpers import assert_security_headers
 
 SERVICES = ["users", "catalog", "gateway"]  # no inventory, cart, order, payment
+OVERRIDES = {"gateway": {"web_dir": None}}  # the built-in page, even when web/dist is built
 
 
 async def test_a_service_that_is_not_running_is_a_502(shop: Shop) -> None:

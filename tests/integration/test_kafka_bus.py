@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -128,6 +129,73 @@ async def test_every_group_gets_every_message_and_a_late_group_starts_at_the_beg
     await _wait_for(lambda: len(late) == 5)
     for messages in (first, second, late):
         assert sorted(m.value for m in messages) == [b"0", b"1", b"2", b"3", b"4"]
+
+
+async def test_namespaces_keep_two_shops_on_one_broker_apart(kafka_servers: str) -> None:
+    """Same topic and group names, two namespaces: each shop sees only its own messages,
+    and the broker holds `<namespace>.<topic>` (dead-letter topic included)."""
+    spaces = [unique("shop"), unique("shop")]
+    buses = [KafkaBus(kafka_servers, namespace=space, partitions=1) for space in spaces]
+    got: list[list[Message]] = [[], []]
+    for kafka, inbox_ in zip(buses, got, strict=True):
+        await kafka.start()
+        await kafka.subscribe("order-events", "inventory", _collector(inbox_))
+    try:
+        await buses[0].publish("order-events", "1", b"first shop", {"event_id": "a"})
+        await buses[1].publish("order-events", "1", b"second shop", {"event_id": "b"})
+        await _wait_for(lambda: len(got[0]) == 1 and len(got[1]) == 1)
+        await asyncio.sleep(0.3)  # nothing else arrives
+        assert [[m.value for m in messages] for messages in got] == [
+            [b"first shop"],
+            [b"second shop"],
+        ]
+        assert got[0][0].topic == "order-events"  # handlers see the plain name
+        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_servers)
+        await admin.start()
+        try:
+            topics = set(await admin.list_topics())
+        finally:
+            await admin.close()
+        for space in spaces:
+            assert {f"{space}.order-events", f"{space}.order-events.dlq"} <= topics
+    finally:
+        for kafka in buses:
+            await kafka.stop()
+
+
+async def test_start_waits_for_a_broker_that_comes_up_late(kafka_servers: str) -> None:
+    """`ecart up` and the containers start before the broker is ready: the bus keeps trying
+    (here the bootstrap address starts answering after a second) and then works."""
+    host, port = kafka_servers.split(",")[0].rsplit(":", 1)
+
+    async def forward(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(host, int(port))
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            while data := await src.read(65536):
+                dst.write(data)
+                await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        late_port = sock.getsockname()[1]
+    bus = KafkaBus(f"127.0.0.1:{late_port}", namespace=unique("late"), connect_timeout=20)
+    starting = asyncio.create_task(bus.start())
+    await asyncio.sleep(1.0)
+    assert not starting.done()
+    server = await asyncio.start_server(forward, "127.0.0.1", late_port)
+    try:
+        await asyncio.wait_for(starting, 20)
+        got: list[Message] = []
+        await bus.subscribe("t", "g", _collector(got))
+        await bus.publish("t", "k", b"after the wait", {"event_id": "e"})
+        await _wait_for(lambda: [m.value for m in got] == [b"after the wait"])
+    finally:
+        await bus.stop()
+        server.close()
 
 
 async def test_handler_failing_after_its_effect_is_redelivered_and_applied_once(

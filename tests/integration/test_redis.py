@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -53,9 +52,8 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
 
 
 async def _shop(tmp_path: Path, **overrides: dict[str, Any]) -> AsyncIterator[Shop]:
+    # Each test shop has a namespace of its own (ECART_NAMESPACE): its keys are its own.
     async for shop in _start_shop(tmp_path / "shop", services=SERVICES, overrides=overrides):
-        # Keys of this shop only: product ids start at 1 in every test's database.
-        cache(shop).prefix = f"ecart-test-{uuid.uuid4().hex[:12]}"
         yield shop
 
 
@@ -240,9 +238,10 @@ async def test_failed_logins_are_counted_in_redis(redis: Redis, redis_url: str, 
                 data={"username": email, "password": "not-" + PASSWORD},
             )
             assert response.status_code == 401
-        assert await redis.keys(f"LIMITS:*login-failed/{email}*")
+        prefix = shop.platform.apps["users"].state.ctx.rate_limits.key_prefix
+        assert await redis.keys(f"{prefix}:*login-failed/{email}*")
         # Another instance sharing the Redis sees the same count, and the same lock-out.
-        other = RateLimits(redis_url)
+        other = RateLimits(redis_url, key_prefix=prefix)
         item = rate_limit("10/15 minutes")
         stats = await other.limiter.get_window_stats(item, "login-failed", email)
         assert stats.remaining == 7

@@ -34,7 +34,7 @@ def order_data(
 
 async def publish(shop: Shop, event: Event) -> bytes:
     value = event.to_bytes()
-    await shop.platform.bus.publish(event.topic, event.key, value, {"event_id": event.event_id})
+    await shop.bus.publish(event.topic, event.key, value, {"event_id": event.event_id})
     return value
 
 

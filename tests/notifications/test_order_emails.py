@@ -29,16 +29,17 @@ async def _call_ok(shop: Shop, token: str, method: str, path: str, **kwargs: Any
 
 async def _consumed(shop: Shop, topic: str, event_type: str, order_id: int) -> None:
     """Waits until notifications has handled `topic`'s `event_type` event for the order."""
-    ids = [
-        envelope["event_id"]
-        for message in shop.platform.bus.messages(topic)
-        if (envelope := json.loads(message.value))["event_type"] == event_type
-        and envelope["data"]["order_id"] == order_id
-    ]
-    assert ids, f"no {event_type} for order {order_id} on {topic}"
     db = shop.platform.apps["notifications"].state.ctx.db
 
     async def done() -> bool:
+        ids = [
+            envelope["event_id"]
+            for message in shop.messages(topic)
+            if (envelope := json.loads(message.value))["event_type"] == event_type
+            and envelope["data"]["order_id"] == order_id
+        ]
+        if not ids:
+            return False
         async with db.read() as conn:
             found = await conn.scalar(select(inbox.c.event_id).where(inbox.c.event_id == ids[0]))
         return found is not None

@@ -46,13 +46,11 @@ async def test_order_events_carry_the_seed_envelope(shop: Shop) -> None:
     _, _, _, order = await _order(shop)
 
     async def published() -> bool:
-        return any(m.key == str(order["id"]) for m in shop.platform.bus.messages("order-events"))
+        return any(m.key == str(order["id"]) for m in shop.messages("order-events"))
 
     await eventually(published)
 
-    message = next(
-        m for m in shop.platform.bus.messages("order-events") if m.key == str(order["id"])
-    )
+    message = next(m for m in shop.messages("order-events") if m.key == str(order["id"]))
     envelope = json.loads(message.value)
     assert envelope["event_type"] == "order_created"
     assert set(envelope) >= {"event_id", "event_type", "timestamp", "data", "version"}

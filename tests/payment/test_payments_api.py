@@ -15,7 +15,6 @@ from sqlalchemy.engine import make_url
 from ecart.payment.events import TOPIC
 from ecart.payment.service import RANDOM_KEY
 from ecart.payment.store import payments
-from ecart.platform.bus import InMemoryBus
 from ecart.platform.http.app import ServiceContext
 from tests.conftest import Shop
 
@@ -47,11 +46,9 @@ async def _paid(shop: Shop, **fields: Any) -> dict[str, Any]:
 
 async def _events(shop: Shop, key: str, count: int) -> list[dict[str, Any]]:
     """The envelopes on payment-events with this key, once `count` of them are published."""
-    bus = shop.platform.runtime.bus
-    assert isinstance(bus, InMemoryBus)
     found: list[dict[str, Any]] = []
-    for _ in range(60):
-        found = [json.loads(m.value) for m in bus.messages(TOPIC) if m.key == key]
+    for _ in range(100):
+        found = [json.loads(m.value) for m in shop.messages(TOPIC) if m.key == key]
         if len(found) >= count:
             break
         await asyncio.sleep(0.05)

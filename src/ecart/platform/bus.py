@@ -32,6 +32,10 @@ class Message:
 Handler = Callable[[Message], Awaitable[None]]
 
 
+class BusUnavailable(RuntimeError):
+    """The bus could not be reached at start-up (after waiting for it)."""
+
+
 def dead_letter_topic(topic: str) -> str:
     return f"{topic}.dlq"
 

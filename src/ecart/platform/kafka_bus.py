@@ -5,14 +5,19 @@
   partition per aggregate: its events stay in order). Headers travel as UTF-8 bytes:
   `event_id` from the outbox relay, and `traceparent` when the caller puts one in `headers`
   (there is no tracing yet; the bus passes it through untouched so a tracer can add it).
-- **Consumers**: one per (topic, group), in the Kafka consumer group `group`, so every
-  group gets every message and a group new to a topic starts from the earliest offset.
+- **Consumers**: one per consumer group in a process, subscribed to every topic the group
+  consumes here (a handler per topic), so every group gets every message, a group new to a
+  topic starts from the earliest offset, and adding a topic costs one quick rejoin instead
+  of a rebalance across several members of the same group.
   Auto-commit is off: a message's offset is committed only after its handler returned,
   and the handler (`idempotent_consumer`) has already committed its effect and inbox row.
   A crash between the two means redelivery, and the inbox turns it into a no-op.
 - **Failures**: the shared `deliver` loop retries a failing handler with back-off, then
   publishes the message to `<topic>.dlq` with `x-dead-letter-*` headers and commits.
   If even that fails (broker gone), the consumer seeks back and tries the message again.
+- **Namespace** (`ECART_NAMESPACE`): when set, every topic and consumer group on the broker
+  is `<namespace>.<name>`, so several shops (staging and a demo, or parallel test runs) can
+  share one cluster; handlers still see the plain topic name.
 - **Topics** are created when missing (at `start()` for the ones given, else on first
   publish or subscribe), with the configured partitions and replication factor, each with
   its `.dlq`.
@@ -22,15 +27,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped]
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
+from aiokafka.errors import KafkaConnectionError  # type: ignore[import-untyped]
 from aiokafka.structs import TopicPartition  # type: ignore[import-untyped]
 
-from ecart.platform.bus import Handler, Message, dead_letter_topic, deliver
+from ecart.platform.bus import BusUnavailable, Handler, Message, dead_letter_topic, deliver
 
 log = structlog.get_logger("ecart.bus.kafka")
 
@@ -46,13 +54,17 @@ class KafkaBus:
         replication_factor: int = 1,
         topics: Iterable[str] = (),
         client_id: str = "ecart",
+        namespace: str = "",
         max_attempts: int = 5,
         retry_delay: float = 0.2,
+        heartbeat_ms: int = 1000,
+        connect_timeout: float = 30.0,
     ) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.partitions = partitions
         self.replication_factor = replication_factor
         self.client_id = client_id
+        self.prefix = f"{namespace}." if namespace else ""
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
         self._initial_topics = list(topics)
@@ -60,29 +72,55 @@ class KafkaBus:
         self._topics_lock = asyncio.Lock()
         self._producer: Any = None
         self._admin: Any = None
-        self._consumers: dict[tuple[str, str], tuple[Any, asyncio.Task[None]]] = {}
+        self.heartbeat_ms = heartbeat_ms
+        self.connect_timeout = connect_timeout
+        self._groups: dict[str, _GroupMember] = {}
 
     async def start(self) -> None:
+        """Connects, waiting up to `connect_timeout` for a broker that is still starting
+        (compose and Kubernetes start everything at once); then `BusUnavailable`."""
         if self._producer is not None:
             return
-        self._admin = AIOKafkaAdminClient(
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.connect_timeout
+        for attempt in itertools.count(1):
+            try:
+                await self._connect()
+                break
+            except KafkaConnectionError as exc:
+                if loop.time() >= deadline:
+                    raise BusUnavailable(
+                        f"cannot reach Kafka at {self.bootstrap_servers} "
+                        f"(ECART_KAFKA_BOOTSTRAP_SERVERS) after {self.connect_timeout:g} s"
+                    ) from exc
+                log.warning("kafka_unreachable", servers=self.bootstrap_servers, attempt=attempt)
+                await asyncio.sleep(min(0.25 * 2**attempt, 5.0, max(0.0, deadline - loop.time())))
+        await self.ensure_topics(self._initial_topics)
+        log.info("kafka_bus_started", bootstrap_servers=self.bootstrap_servers)
+
+    async def _connect(self) -> None:
+        admin = AIOKafkaAdminClient(
             bootstrap_servers=self.bootstrap_servers, client_id=f"{self.client_id}-admin"
         )
-        await self._admin.start()
         producer = AIOKafkaProducer(
             bootstrap_servers=self.bootstrap_servers,
             client_id=self.client_id,
             enable_idempotence=True,
             acks="all",
         )
-        await producer.start()
-        self._producer = producer
-        await self.ensure_topics(self._initial_topics)
-        log.info("kafka_bus_started", bootstrap_servers=self.bootstrap_servers)
+        try:
+            await admin.start()
+            await producer.start()
+        except BaseException:
+            await producer.stop()
+            await admin.close()
+            raise
+        self._admin, self._producer = admin, producer
 
     async def stop(self) -> None:
-        for topic, group in list(self._consumers):
-            await self.unsubscribe(topic, group)
+        for group, member in list(self._groups.items()):
+            for name in list(member.handlers):
+                await self.unsubscribe(name.removeprefix(self.prefix), group)
         producer, self._producer = self._producer, None
         if producer is not None:
             await producer.flush()
@@ -92,13 +130,17 @@ class KafkaBus:
             await admin.close()
         self._known_topics.clear()
 
+    def on_broker(self, name: str) -> str:
+        """The broker's name for a topic or consumer group of this shop."""
+        return f"{self.prefix}{name}"
+
     async def ensure_topics(self, topics: Iterable[str]) -> None:
         """Create each topic and its `.dlq` unless the cluster already has them."""
         wanted = set()
         for topic in topics:
-            wanted.add(topic)
+            wanted.add(self.on_broker(topic))
             if not topic.endswith(".dlq"):
-                wanted.add(dead_letter_topic(topic))
+                wanted.add(self.on_broker(dead_letter_topic(topic)))
         if wanted <= self._known_topics:
             return
         if self._admin is None:
@@ -123,48 +165,63 @@ class KafkaBus:
             raise RuntimeError("KafkaBus.start() was not called")
         await self.ensure_topics([topic])
         await self._producer.send_and_wait(
-            topic,
+            self.on_broker(topic),
             value=value,
             key=key.encode(),
             headers=[(name, text.encode()) for name, text in (headers or {}).items()],
         )
 
     async def subscribe(self, topic: str, group: str, handler: Handler) -> None:
-        if (topic, group) in self._consumers:
+        """Adds `topic` to the group's one consumer in this process (started on first use)."""
+        name = self.on_broker(topic)
+        member = self._groups.get(group)
+        if member is not None and name in member.handlers:
             raise ValueError(f"group {group!r} already consumes {topic!r} in this process")
         await self.ensure_topics([topic])
+        if member is not None:
+            member.handlers[name] = handler
+            member.consumer.subscribe(topics=sorted(member.handlers))  # one quick rejoin
+            return
         consumer = AIOKafkaConsumer(
-            topic,
+            name,
             bootstrap_servers=self.bootstrap_servers,
             client_id=f"{self.client_id}-{group}",
-            group_id=group,
+            group_id=self.on_broker(group),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            heartbeat_interval_ms=self.heartbeat_ms,
         )
         await consumer.start()
-        task = asyncio.create_task(
-            self._consume(consumer, group, handler), name=f"kafka:{topic}:{group}"
-        )
-        self._consumers[(topic, group)] = (consumer, task)
+        member = _GroupMember(consumer, {name: handler})
+        member.task = asyncio.create_task(self._consume(member, group), name=f"kafka:{group}")
+        self._groups[group] = member
 
     async def unsubscribe(self, topic: str, group: str) -> None:
-        entry = self._consumers.pop((topic, group), None)
-        if entry is None:
+        member = self._groups.get(group)
+        if member is None or member.handlers.pop(self.on_broker(topic), None) is None:
             return
-        consumer, task = entry
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await consumer.stop()  # leaves the group; nothing is committed on the way out
+        if member.handlers:
+            member.consumer.subscribe(topics=sorted(member.handlers))
+            return
+        del self._groups[group]
+        if member.task is not None:
+            member.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await member.task
+        await member.consumer.stop()  # leaves the group; nothing is committed on the way out
 
-    async def _consume(self, consumer: Any, group: str, handler: Handler) -> None:
+    async def _consume(self, member: _GroupMember, group: str) -> None:
+        consumer = member.consumer
         failures = 0
         while True:
             record = None
             try:
                 record = await consumer.getone()
+                handler = member.handlers.get(record.topic)
+                if handler is None:  # unsubscribed while the record was on its way
+                    continue
                 message = Message(
-                    topic=record.topic,
+                    topic=record.topic.removeprefix(self.prefix),
                     key=(record.key or b"").decode(errors="replace"),
                     value=record.value or b"",
                     headers={k: (v or b"").decode(errors="replace") for k, v in record.headers},
@@ -191,6 +248,15 @@ class KafkaBus:
                     with contextlib.suppress(Exception):  # not ours any more: nothing to redo
                         consumer.seek(_partition(record), record.offset)
                 await asyncio.sleep(min(self.retry_delay * 2**failures, 10.0))
+
+
+@dataclass
+class _GroupMember:
+    """This process's one consumer in a consumer group, and the handler of each topic."""
+
+    consumer: Any
+    handlers: dict[str, Handler]  # by the topic's name on the broker
+    task: asyncio.Task[None] | None = None
 
 
 def _partition(record: Any) -> Any:

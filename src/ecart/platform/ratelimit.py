@@ -44,10 +44,12 @@ class RateLimits:
         self,
         storage_uri: str = "memory://",
         *,
+        key_prefix: str = "ecart-limits",
         timeout_seconds: float = 0.2,
         retry_after_seconds: float = 1.0,
         log_every_seconds: float = 30.0,
     ) -> None:
+        self.key_prefix = key_prefix
         options: dict[str, Any] = {}
         self._pool: ConnectionPool | None = None
         if storage_uri.startswith(("redis://", "rediss://")):
@@ -63,6 +65,7 @@ class RateLimits:
                 "implementation": "redispy",
                 "wrap_exceptions": True,
                 "connection_pool": self._pool,
+                "key_prefix": key_prefix,
             }
         storage = storage_from_string(f"async+{storage_uri}", **options)
         if not isinstance(storage, Storage):

@@ -25,5 +25,7 @@ def create_bus(settings: PlatformSettings) -> EventBus:
             settings.kafka_bootstrap_servers,
             partitions=settings.kafka_topic_partitions,
             replication_factor=settings.kafka_replication_factor,
+            namespace=settings.namespace,
+            connect_timeout=settings.kafka_connect_timeout_seconds,
         )
     return InMemoryBus()

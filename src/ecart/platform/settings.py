@@ -73,8 +73,16 @@ class PlatformSettings(BaseSettings):
         "127.0.0.1:9092", description="Kafka brokers (host:port, comma-separated)"
     )
     kafka_topic_partitions: int = Field(3, ge=1, description="partitions of topics ecart creates")
+    kafka_connect_timeout_seconds: float = Field(
+        30.0, ge=0, description="how long start-up waits for an unreachable Kafka"
+    )
     kafka_replication_factor: int = Field(
         1, ge=1, description="replication factor of topics ecart creates"
+    )
+    namespace: str = Field(
+        "",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$|^$",
+        description="prefix of Kafka topics and consumer groups and of Redis keys (shared servers)",
     )
     redis_url: str = Field("", description="Redis for the catalog cache (empty: no cache)")
     cache_ttl_seconds: float = Field(
@@ -90,6 +98,10 @@ class PlatformSettings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    def namespaced(self, name: str, separator: str = ".") -> str:
+        """`name` in this shop's namespace: `<namespace><separator><name>`, or `name`."""
+        return f"{self.namespace}{separator}{name}" if self.namespace else name
 
     def url_of(self, service: str) -> str:
         return str(getattr(self, f"{service}_url")).rstrip("/")

@@ -74,8 +74,14 @@ class ServiceContext:
         self.verifier = TokenVerifier(
             keys, audience=settings.token_audience, issuer=settings.token_issuer
         )
-        self.rate_limits = RateLimits(settings.rate_limit_storage)
-        self.cache = Cache(settings.redis_url, ttl_seconds=settings.cache_ttl_seconds)
+        self.rate_limits = RateLimits(
+            settings.rate_limit_storage, key_prefix=settings.namespaced("ecart-limits", ":")
+        )
+        self.cache = Cache(
+            settings.redis_url,
+            ttl_seconds=settings.cache_ttl_seconds,
+            prefix=settings.namespaced("ecart", ":"),
+        )
         self._clients: dict[str, ServiceClient] = {}
         self.state: dict[str, Any] = {}
 
