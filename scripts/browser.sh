@@ -4,7 +4,7 @@
 # Idempotent: prints the version and does nothing when /usr/bin/chromium is already there.
 set -euo pipefail
 
-CHROMIUM=${ECART_CHROMIUM:-/usr/bin/chromium}
+CHROMIUM=${ECART_TEST_CHROMIUM:-/usr/bin/chromium}
 
 if [ -x "$CHROMIUM" ]; then
   "$CHROMIUM" --version 2>/dev/null || echo "chromium: $CHROMIUM"

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WEB_DIST = ROOT / "web" / "dist"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 DOCS_IMAGES = ROOT / "docs" / "images"
-CHROMIUM = Path(os.environ.get("ECART_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM = Path(os.environ.get("ECART_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -110,6 +110,11 @@ class Shop:
         assert answer.status_code == 201, answer.text
         return str(answer.json()["id"]), self.token(email, PASSWORD)
 
+    def product_id(self, name: str) -> int:
+        with self.api() as http:
+            found = http.get("/catalog/products", params={"q": name}).json()
+        return int(next(p["id"] for p in found if p["name"] == name))
+
     def product(self, name: str, price: float, stock: int, category: str = "Test") -> int:
         with self.api(self.admin_token()) as http:
             body = {"name": name, "price": price, "stock": stock, "category": category}
@@ -117,14 +122,19 @@ class Shop:
         assert answer.status_code == 201, answer.text
         return int(answer.json()["id"])
 
-    def paid_order(self, user_id: str, token: str, product_id: int, quantity: int = 1) -> int:
-        """A customer's order of one product, paid with the test card that succeeds."""
+    def paid_order(
+        self, user_id: str, token: str, product_id: int, quantity: int = 1, *, pay: bool = True
+    ) -> int:
+        """A customer's order of one product, paid with the test card that succeeds (or left
+        unpaid)."""
         with self.api(token) as http:
             line = {"product_id": product_id, "quantity": quantity}
             assert http.post(f"/cart/cart/{user_id}/items", json=line).status_code == 200
             order = http.post("/order/orders", json={"user_id": user_id})
             assert order.status_code == 201, order.text
             order_id = int(order.json()["id"])
+            if not pay:
+                return order_id
             paid = http.post(
                 f"/order/orders/{order_id}/payment", json={"payment_method": "pm_card_success"}
             )
@@ -253,11 +263,11 @@ class Pages:
 
     def screenshot(self, page: Page, name: str, *, docs: str | None = None) -> Path:
         """Saves a screenshot under test-artifacts/browser/; with `docs` (and
-        ECART_DOCS_SCREENSHOTS=1) also as docs/images/<docs>.png for the README."""
+        ECART_TEST_DOCS_SCREENSHOTS=1) also as docs/images/<docs>.png for the README."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{self.name}-{name}.png"
         page.screenshot(path=str(path), full_page=False)
-        if docs and os.environ.get("ECART_DOCS_SCREENSHOTS") == "1":
+        if docs and os.environ.get("ECART_TEST_DOCS_SCREENSHOTS") == "1":
             DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, DOCS_IMAGES / f"{docs}.png")
         return path

@@ -28,6 +28,14 @@ def _order_row(page: Page, order_id: int) -> Locator:
 def test_admin_creates_a_product_ships_an_order_and_sees_the_dashboard_update(
     shop: Shop, pages: Pages
 ) -> None:
+    # Some history, so the dashboard has something to show.
+    for product, quantity, pay in (
+        ("Monitor", 1, True),
+        ("Yoga Mat", 2, True),
+        ("Mouse", 1, False),
+    ):
+        customer_id, token = shop.customer(unique_email("regular"), name="Regular Customer")
+        shop.paid_order(customer_id, token, shop.product_id(product), quantity, pay=pay)
     page = pages.new(width=1440, height=1000)
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD, "/admin")
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()

@@ -31,6 +31,17 @@ const PATHS = {
   menu: "M4 7h16M4 12h16M4 17h16",
   lock: "M6 11h12v10H6zM8 11V7a4 4 0 0 1 8 0v4",
   card: "M3 6h18v12H3zM3 10h18M7 15h3",
+  mouse: "M9 3h6a3 3 0 0 1 3 3v10a6 6 0 0 1-12 0V6a3 3 0 0 1 3-3Zm3 0v6",
+  keyboard: "M3 7h18v10H3zM7 10.5h.01M11 10.5h.01M15 10.5h.01M8 14h8",
+  monitor: "M3 4h18v12H3zM8 20h8M12 16v4",
+  headphones: "M4 15v-3a8 8 0 0 1 16 0v3M4 15h3v5H4zM17 15h3v5h-3z",
+  coffee: "M5 8h12v5a6 6 0 0 1-12 0V8Zm12 2h1.5a2.5 2.5 0 0 1 0 5H17M8 2v3M12 2v3",
+  knife: "M4 20 19 5c1 3 0 6-3 8l-9 9ZM13 11l2 2",
+  pan: "M10 19a7 7 0 0 0 7-7H3a7 7 0 0 0 7 7Zm7-7h5",
+  shoe: "M3 16v-6l4 1 3-4 4 5 7 2v2H3Zm0 3h18",
+  mat: "M7 4a3 3 0 0 1 3 3v13H7a3 3 0 0 1-3-3V7a3 3 0 0 1 3-3h13v13H10",
+  bottle: "M10 2h4v3l2 3v13H8V8l2-3V2Zm-2 9h8",
+  tent: "M3 20 12 4l9 16H3Zm9-16v16M9 20l3-5 3 5",
 } as const;
 
 export type IconName = keyof typeof PATHS;

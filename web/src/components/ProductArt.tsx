@@ -10,10 +10,30 @@ const BY_CATEGORY: Record<string, IconName> = {
   books: "book",
 };
 
+// What a product's name says it is, before falling back on its category.
+const BY_NAME: [RegExp, IconName][] = [
+  [/laptop|notebook/, "laptop"],
+  [/mouse/, "mouse"],
+  [/keyboard/, "keyboard"],
+  [/monitor|screen|display/, "monitor"],
+  [/headphone|earbud/, "headphones"],
+  [/espresso|coffee|french press|kettle|mug/, "coffee"],
+  [/knife/, "knife"],
+  [/skillet|pan\b|wok/, "pan"],
+  [/shoe|boot|sneaker/, "shoe"],
+  [/yoga|mat\b/, "mat"],
+  [/bottle|flask/, "bottle"],
+  [/tent/, "tent"],
+];
+
 export const HUES = 6;
 
-export function artFor(id: number, category: string | null): { icon: IconName; hue: number } {
-  const icon = BY_CATEGORY[(category ?? "").toLowerCase()] ?? "tag";
+export function artFor(id: number, category: string | null, name = ""): { icon: IconName; hue: number } {
+  const lower = name.toLowerCase();
+  const icon =
+    BY_NAME.find(([pattern]) => pattern.test(lower))?.[1] ??
+    BY_CATEGORY[(category ?? "").toLowerCase()] ??
+    "tag";
   return { icon, hue: ((id % HUES) + HUES) % HUES };
 }
 
@@ -28,7 +48,7 @@ export function ProductArt({
   category: string | null;
   size?: "sm" | "md" | "lg";
 }): ReactElement {
-  const { icon, hue } = artFor(id, category);
+  const { icon, hue } = artFor(id, category, name);
   const initials = name
     .split(/\s+/)
     .filter(Boolean)

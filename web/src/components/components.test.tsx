@@ -61,9 +61,11 @@ describe("product display", () => {
     expect(screen.getAllByTestId("location").at(-1)?.textContent).toBe("/login?next=%2F%3Fq%3Dpress");
   });
 
-  it("gives each category its picture", () => {
-    expect(artFor(7, "Books")).toEqual({ icon: "book", hue: 1 });
-    expect(artFor(12, "Unknown")).toEqual({ icon: "tag", hue: 0 });
+  it("pictures a product by what its name says, else by its category", () => {
+    expect(artFor(7, "Books", "Clean Architecture")).toEqual({ icon: "book", hue: 1 });
+    expect(artFor(3, "Home & Kitchen", "Cast Iron Skillet")).toEqual({ icon: "pan", hue: 3 });
+    expect(artFor(4, "Electronics", "Noise-Cancelling Headphones").icon).toBe("headphones");
+    expect(artFor(12, "Unknown", "Gift card")).toEqual({ icon: "tag", hue: 0 });
     expect(artFor(5, null).icon).toBe("tag");
   });
 });

@@ -9,6 +9,7 @@ import { LOW_STOCK } from "../../components/ProductCard";
 import { formatDateTime, formatTime } from "../../lib/dates";
 import { formatMoney } from "../../lib/money";
 import { LABELS, TONES } from "../../lib/orderStatus";
+import { CustomerCell } from "./CustomerCell";
 import { useCustomerNames } from "./customers";
 
 function StatCard({
@@ -92,7 +93,9 @@ function RecentOrders({ orders }: { orders: Order[] }): ReactElement {
                   <td>
                     <Link to={`/admin/orders?focus=${order.id}`}>#{order.id}</Link>
                   </td>
-                  <td>{names(order.user_id)}</td>
+                  <td>
+                    <CustomerCell customer={names(order.user_id)} />
+                  </td>
                   <td>{formatDateTime(order.created_at)}</td>
                   <td className="num">{formatMoney(order.total_amount)}</td>
                   <td>
@@ -200,12 +203,8 @@ export function Dashboard(): ReactElement {
           <StatCard
             testId="stat-catalog"
             icon="store"
-            label="Catalog"
-            value={
-              products.data
-                ? `${products.data.length}${products.data.length === 500 ? "+" : ""} products`
-                : "…"
-            }
+            label="Products"
+            value={products.data ? `${products.data.length}${products.data.length === 500 ? "+" : ""}` : "…"}
             hint={customers !== undefined ? `${customers} customers` : undefined}
           />
         </div>

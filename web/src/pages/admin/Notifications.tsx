@@ -15,6 +15,7 @@ const KIND_LABELS: Record<string, string> = {
 };
 
 const STATUS_TONES = { pending: "warning", sent: "success", failed: "danger" } as const;
+const STATUS_LABELS = { pending: "Pending", sent: "Sent", failed: "Failed" } as const;
 
 function Detail({ id, onClose }: { id: number; onClose: () => void }): ReactElement {
   const notification = useNotification(id);
@@ -38,7 +39,9 @@ function Detail({ id, onClose }: { id: number; onClose: () => void }): ReactElem
             <div>
               <dt>Status</dt>
               <dd>
-                <Badge tone={STATUS_TONES[notification.data.status]}>{notification.data.status}</Badge>
+                <Badge tone={STATUS_TONES[notification.data.status]}>
+                  {STATUS_LABELS[notification.data.status]}
+                </Badge>
                 {notification.data.last_error && (
                   <span className="field-error"> {notification.data.last_error}</span>
                 )}
@@ -110,7 +113,7 @@ export function AdminNotifications(): ReactElement {
                     <td>{KIND_LABELS[n.kind] ?? n.kind}</td>
                     <td>{n.recipient ?? <span className="muted">—</span>}</td>
                     <td>
-                      <Badge tone={STATUS_TONES[n.status]}>{n.status}</Badge>
+                      <Badge tone={STATUS_TONES[n.status]}>{STATUS_LABELS[n.status]}</Badge>
                     </td>
                     <td className="small">{formatDateTime(n.sent_at ?? n.created_at)}</td>
                   </tr>

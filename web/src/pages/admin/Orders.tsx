@@ -11,6 +11,7 @@ import { useToast } from "../../components/Toast";
 import { formatDateTime } from "../../lib/dates";
 import { formatMoney } from "../../lib/money";
 import { ACTION_LABELS, LABELS, STATUSES, cancelKind, forwardMoves } from "../../lib/orderStatus";
+import { CustomerCell } from "./CustomerCell";
 import { useCustomerNames } from "./customers";
 
 function OrderActions({ order }: { order: Order }): ReactElement {
@@ -138,7 +139,9 @@ export function AdminOrders(): ReactElement {
                     <strong>#{order.id}</strong>
                     <div className="muted small">{formatDateTime(order.created_at)}</div>
                   </td>
-                  <td>{names(order.user_id)}</td>
+                  <td>
+                    <CustomerCell customer={names(order.user_id)} />
+                  </td>
                   <td>
                     {order.items.map((line) => (
                       <div key={line.product_id} className="small">

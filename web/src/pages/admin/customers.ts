@@ -1,9 +1,14 @@
 import { useCallback, useEffect, useRef } from "react";
 import { useUsers } from "../../api/queries";
 
-/** `user_id` → "Name (email)" for the admin tables (the id itself until users load). A
- * customer who registered after the list was loaded makes it load again, once per customer. */
-export function useCustomerNames(userIds: readonly string[]): (userId: string) => string {
+export interface Customer {
+  name: string;
+  email: string;
+}
+
+/** `user_id` → the customer's name and e-mail for the admin tables (their id until users load).
+ * A customer who registered after the list was loaded makes it load again, once per customer. */
+export function useCustomerNames(userIds: readonly string[]): (userId: string) => Customer {
   const { data, isFetching, refetch } = useUsers();
   const asked = useRef(new Set<string>());
   const missing = data === undefined ? "" : userIds.filter((id) => !data.some((u) => u.id === id)).join(",");
@@ -17,7 +22,7 @@ export function useCustomerNames(userIds: readonly string[]): (userId: string) =
   return useCallback(
     (userId: string) => {
       const user = data?.find((u) => u.id === userId);
-      return user ? `${user.name} (${user.email})` : `Customer ${userId}`;
+      return user ? { name: user.name, email: user.email } : { name: `Customer ${userId}`, email: "" };
     },
     [data],
   );

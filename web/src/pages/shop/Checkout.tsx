@@ -112,7 +112,7 @@ export function CheckoutPage(): ReactElement {
         <div className="checkout-main">
           {error && isDeclined(error) && order && (
             <Alert tone="danger" title="Payment declined">
-              {describeError(error)} Your items are reserved in order #{order.id} for 15 minutes.
+              {describeError(error)} Your items stay reserved in order #{order.id} for a limited time.
             </Alert>
           )}
           {error && !isDeclined(error) && (
