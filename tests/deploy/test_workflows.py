@@ -124,7 +124,7 @@ def test_image_job_builds_scans_and_pushes_on_main_only() -> None:
 def test_cd_promotes_to_staging_then_production_with_approval() -> None:
     cd = workflow("cd.yml")
     raw: dict[Any, Any] = cd
-    trigger = raw.get(True, raw.get("on"))  # YAML 1.1 reads `on:` as True
+    trigger: dict[str, Any] = raw[True] if True in raw else raw["on"]  # YAML 1.1: `on` is True
     assert trigger["workflow_run"] == {
         "workflows": ["CI"],
         "types": ["completed"],
