@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped, unused-ignore]  # no types-PyYAML in dev extras
 
 from tests.deploy.conftest import DEPLOY, find_tool, run_tool
 
@@ -61,7 +61,11 @@ VARIANTS = [
     # The restore Job and the chart-made Secret (generated keys) rendered too.
     Variant(
         "values.yaml",
-        sets=("backup.restoreFrom=20261124T021700Z", "secrets.create=true", "secrets.generate=true"),
+        sets=(
+            "backup.restoreFrom=20261124T021700Z",
+            "secrets.create=true",
+            "secrets.generate=true",
+        ),
     ),
 ]
 
@@ -141,9 +145,7 @@ def test_template_renders_every_service(variant: Variant) -> None:
 def test_service_monitors_can_be_forced_without_the_operator_api() -> None:
     manifests = render(Variant("values.yaml", sets=("serviceMonitor.force=true",)))
     endpoints = [m["spec"]["endpoints"] for m in of_kind(manifests, "ServiceMonitor")]
-    assert endpoints == [[{"port": "http", "path": "/metrics", "interval": "30s"}]] * len(
-        SERVICES
-    )
+    assert endpoints == [[{"port": "http", "path": "/metrics", "interval": "30s"}]] * len(SERVICES)
 
 
 def test_migrations_job_refused_with_in_cluster_postgresql() -> None:
