@@ -6,7 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install up test test-backends lint format bench clean services services-stop up-prod
+.PHONY: install up test test-backends lint format bench clean services services-stop up-prod \
+  deploy-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ecart needs Python >= 3.11"'
@@ -29,15 +30,21 @@ services-stop:
 up-prod: install services
 	set -a && . ./.env.services && set +a && exec $(BIN)/ecart up
 
-test: install web test-web
+test: install web test-web deploy-tools
 	$(BIN)/pytest
+
+# The offline validators of deploy/ (helm, kubernetes-validate, checkov, hadolint,
+# check-jsonschema, actionlint) in .cache/deploy-tools; tests/deploy uses them.
+deploy-tools:
+	bash scripts/deploy-tools.sh >/dev/null
 
 # The suite against the servers `make services` started: everything (Kafka and Redis
 # integration tests included) on the embedded default, then the whole suite again on
-# PostgreSQL + Kafka + Redis (the fuzzer runs once, in the first pass).
-test-backends: install
+# PostgreSQL + Kafka + Redis (the fuzzer and the deploy checks, which do not depend on the
+# backends, run once, in the first pass).
+test-backends: install deploy-tools
 	eval "$$(bash scripts/test-env.sh)" && $(BIN)/pytest && \
-	  ECART_TEST_BACKEND=production $(BIN)/pytest -m "not fuzz"
+	  ECART_TEST_BACKEND=production $(BIN)/pytest -m "not fuzz" --ignore=tests/deploy
 
 # The web UI (web/, React + Vite): `make web` installs its packages (`npm ci`, again only when
 # package-lock.json changes) and builds web/dist, which the gateway serves at / (skipped when

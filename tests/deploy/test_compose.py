@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml  # type: ignore[import-untyped, unused-ignore]  # no types-PyYAML in dev extras
+import yaml
 
 from ecart.cli import settings_reference
 from ecart.platform.settings import SERVICE_NAMES, SERVICE_PORTS

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml  # type: ignore[import-untyped, unused-ignore]  # no types-PyYAML in dev extras
+import yaml
 
 from tests.deploy.conftest import find_tool, run_tool
 from tests.deploy.test_helm_render import CHART, VARIANTS, render

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml  # type: ignore[import-untyped, unused-ignore]  # no types-PyYAML in dev extras
+import yaml
 
 from ecart.cli import settings_reference
 from tests.deploy.conftest import find_tool

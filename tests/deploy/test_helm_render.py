@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import yaml  # type: ignore[import-untyped, unused-ignore]  # no types-PyYAML in dev extras
+import yaml
 
 from tests.deploy.conftest import DEPLOY, find_tool, run_tool
 

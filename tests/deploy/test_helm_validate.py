@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml  # type: ignore[import-untyped, unused-ignore]  # no types-PyYAML in dev extras
+import yaml
 
 from tests.deploy.conftest import DEPLOY, find_tool, run_tool
 from tests.deploy.test_helm_render import (

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml  # type: ignore[import-untyped, unused-ignore]  # no types-PyYAML in dev extras
+import yaml
 
 from tests.deploy.conftest import ROOT, find_tool, run_tool
 from tests.deploy.test_compose import services as compose_services
