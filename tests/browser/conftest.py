@@ -198,13 +198,15 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
                 process.wait(5)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright's sync API is open its event loop counts as
+# running in this thread, and the suite's asyncio tests that follow could not start theirs.
+@pytest.fixture(scope="module")
 def playwright_driver(shop: Shop) -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     # Playwright gives each launch a fresh temporary profile (its own --user-data-dir).
     chromium = playwright_driver.chromium.launch(
