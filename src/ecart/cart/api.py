@@ -101,6 +101,7 @@ async def add_item(user_id: WritableCart, body: ItemIn, ctx: Ctx) -> CartItemOut
         raise HTTPException(404, "Product not found") from None
     except CartRuleBroken as exc:
         raise HTTPException(400, str(exc)) from None
+    ctx.metrics.counter("ecart_cart_adds_total").inc()
     return _item_out(priced)
 
 

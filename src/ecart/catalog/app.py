@@ -18,7 +18,7 @@ from ecart.catalog.store import inbox, metadata
 from ecart.platform.http.app import ServiceContext, create_service_app
 from ecart.platform.outbox import idempotent_consumer
 from ecart.platform.runtime import Runtime
-from ecart.platform.tasks import background, subscribed
+from ecart.platform.tasks import background
 
 
 def create_app(settings: CatalogSettings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -30,7 +30,7 @@ def create_app(settings: CatalogSettings | None = None, runtime: Runtime | None 
         handler = service.invalidating(ctx, handler)  # bumps the cache after the commit
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(
-                subscribed(ctx.bus, INVENTORY_TOPIC, CONSUMER_GROUP, handler)
+                ctx.subscription(INVENTORY_TOPIC, CONSUMER_GROUP, handler)
             )
             if settings.seed_demo_data:
                 seeding = seed_when_ready(ctx, settings.seed_timeout_seconds)

@@ -60,6 +60,8 @@ class Proxy:
     async def forward(self, request: Request, service: str, path: str) -> Response:
         if service not in PROXIED_SERVICES:
             return unknown_service(service)
+        if path.strip("/") == "metrics":  # for Prometheus on the service's own port only
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
         headers = self._request_headers(request)
         content: AsyncIterator[bytes] | bytes | None = None
         if "content-length" in request.headers:

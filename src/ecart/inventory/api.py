@@ -164,7 +164,10 @@ async def reserve(
     ttl = body.ttl_seconds or settings.reservation_ttl_seconds
     try:
         reservation, created = await service.reserve(ctx, body.reservation_id, lines, ttl)
-    except (InsufficientStock, ReservationConflict) as exc:
+    except InsufficientStock as exc:
+        ctx.metrics.counter("ecart_reservation_failures_total", "out_of_stock").inc()
+        raise HTTPException(409, str(exc)) from None
+    except ReservationConflict as exc:
         raise HTTPException(409, str(exc)) from None
     if not created:
         response.status_code = 200

@@ -18,7 +18,7 @@ from ecart.inventory.sweeper import sweep_forever
 from ecart.platform.http.app import ServiceContext, create_service_app
 from ecart.platform.outbox import idempotent_consumer
 from ecart.platform.runtime import Runtime
-from ecart.platform.tasks import background, subscribed
+from ecart.platform.tasks import background
 
 
 def create_app(
@@ -31,7 +31,7 @@ def create_app(
         handler = idempotent_consumer(ctx.relay, inbox, CONSUMER_GROUP, service.on_catalog_event)
         sweeper = sweep_forever(ctx, settings.sweep_interval_seconds)
         async with (
-            subscribed(ctx.bus, CATALOG_TOPIC, CONSUMER_GROUP, handler),
+            ctx.subscription(CATALOG_TOPIC, CONSUMER_GROUP, handler),
             background(sweeper, "inventory-sweeper"),
         ):
             yield

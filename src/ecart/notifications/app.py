@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -40,18 +40,18 @@ def create_app(
             retry_max_seconds=settings.retry_max_seconds,
             poll_seconds=settings.poll_seconds,
             lease_seconds=2 * settings.smtp_timeout_seconds + 5,
+            metrics=ctx.metrics,
         )
         ctx.state["sender"] = sender
         sender.start()
-        subscribed: list[str] = []
         try:
-            for topic, handler in handlers(ctx, sender.kick).items():
-                await ctx.bus.subscribe(topic, CONSUMER_GROUP, handler)
-                subscribed.append(topic)
-            yield
+            async with AsyncExitStack() as stack:
+                for topic, handler in handlers(ctx, sender.kick).items():
+                    await stack.enter_async_context(
+                        ctx.subscription(topic, CONSUMER_GROUP, handler)
+                    )
+                yield
         finally:
-            for topic in subscribed:
-                await ctx.bus.unsubscribe(topic, CONSUMER_GROUP)
             await sender.stop()
 
     return create_service_app(

@@ -77,6 +77,9 @@ def dead_lettering(ctx: ServiceContext, topic: str, handler: Handler) -> Handler
                 consumer=consumer,
             )
             log.error("poison_event_dead_lettered", topic=message.topic, event_id=event_id)
+            ctx.metrics.counter(
+                "ecart_events_consumed_total", message.topic, consumer, "dead_lettered"
+            ).inc()
 
     return handle
 

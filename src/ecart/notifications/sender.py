@@ -19,6 +19,7 @@ from ecart.notifications.smtp import PermanentFailure, Transport
 from ecart.notifications.store import notifications
 from ecart.platform.db import Database
 from ecart.platform.events import utcnow
+from ecart.platform.metrics import Metrics
 
 log = structlog.get_logger("ecart.notifications.sender")
 
@@ -35,8 +36,10 @@ class Sender:
         poll_seconds: float,
         lease_seconds: float,
         batch_size: int = 50,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
+        self.metrics = metrics or Metrics("notifications")
         self.transport = transport
         self.sender = sender
         self.retry_base_seconds = retry_base_seconds
@@ -152,6 +155,7 @@ class Sender:
         else:
             log.info("notification_sent", notification_id=row.id, kind=row.kind)
             await self._record(row.id, status=Status.SENT, attempts=attempts, sent=True)
+            self.metrics.counter("ecart_notifications_sent_total", str(row.kind)).inc()
 
     async def _record(
         self,

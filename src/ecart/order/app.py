@@ -20,7 +20,7 @@ from ecart.platform.http.app import ServiceContext, create_service_app
 from ecart.platform.idempotency import Idempotency
 from ecart.platform.outbox import UnitOfWork, idempotent_consumer
 from ecart.platform.runtime import Runtime
-from ecart.platform.tasks import background, subscribed
+from ecart.platform.tasks import background
 
 
 async def _on_inventory_event(uow: UnitOfWork, envelope: Envelope) -> None:
@@ -45,7 +45,7 @@ def create_app(settings: OrderSettings | None = None, runtime: Runtime | None = 
             idempotency,
         )
         async with (
-            subscribed(ctx.bus, INVENTORY_TOPIC, CONSUMER_GROUP, handler),
+            ctx.subscription(INVENTORY_TOPIC, CONSUMER_GROUP, handler),
             background(maintenance, "order-maintenance"),
         ):
             yield

@@ -21,7 +21,7 @@ from ecart.order.store import orders
 from ecart.platform.auth import Principal
 from ecart.platform.events import Event, utcnow
 from ecart.platform.http.app import ServiceContext
-from ecart.platform.money import from_cents, to_cents
+from ecart.platform.money import CURRENCY, from_cents, to_cents
 from ecart.platform.outbox import UnitOfWork
 
 log = structlog.get_logger("ecart.order")
@@ -193,6 +193,7 @@ async def _insert_order(
         )
         order = Order.from_row(result.one())
         uow.emit(_event(order, "order_created"))
+        uow.count("ecart_orders_created_total")
     return order
 
 
@@ -246,7 +247,27 @@ async def record_status(
     specific = _SPECIFIC_EVENTS.get(after.status)
     if specific:
         uow.emit(_event(after, specific, **extra))
+    _count_transition(uow, after, reason)
     return after
+
+
+def _count_transition(uow: UnitOfWork, order: Order, reason: str | None) -> None:
+    if order.status == Status.PAID:
+        uow.count("ecart_orders_paid_total")
+        uow.count("ecart_revenue_minor_units_total", CURRENCY, amount=to_cents(order.total_amount))
+    elif order.status == Status.CANCELLED:
+        uow.count("ecart_orders_cancelled_total", _CANCEL_REASONS.get(reason or "", "other"))
+    elif order.status == Status.REFUNDED:
+        uow.count("ecart_orders_refunded_total")
+
+
+# Reasons as metric labels: a short, fixed set.
+_CANCEL_REASONS = {
+    "set by customer": "customer",
+    "set by admin": "admin",
+    "reservation_expired": "expired",
+    "cart_unavailable": "cart_unavailable",
+}
 
 
 _SPECIFIC_EVENTS = {

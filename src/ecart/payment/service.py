@@ -12,7 +12,13 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from ecart.payment.config import PaymentSettings
-from ecart.payment.domain import PaymentStatus, RandomSource, charge, refund_action
+from ecart.payment.domain import (
+    DECLINED_METHOD,
+    PaymentStatus,
+    RandomSource,
+    charge,
+    refund_action,
+)
 from ecart.payment.events import (
     PAYMENT_FAILED,
     PAYMENT_REFUNDED,
@@ -105,6 +111,9 @@ async def _create_payment(
         result = await uow.conn.execute(payments.insert().values(values).returning(payments))
         row: Row[Any] = result.one()
         uow.emit(payment_event(_EVENT_OF_STATUS[status], row))
+        if status is PaymentStatus.FAILED:
+            reason = "declined_card" if method == DECLINED_METHOD else "provider"
+            uow.count("ecart_payment_declines_total", reason)
     return row, True
 
 

@@ -30,6 +30,7 @@ class Message:
 
 
 Handler = Callable[[Message], Awaitable[None]]
+DeadLetterHook = Callable[[Message], None]  # told when a message goes to `<topic>.dlq`
 
 
 class BusUnavailable(RuntimeError):
@@ -49,11 +50,21 @@ class EventBus(Protocol):
         self, topic: str, key: str, value: bytes, headers: dict[str, str] | None = None
     ) -> None: ...
 
-    async def subscribe(self, topic: str, group: str, handler: Handler) -> None:
+    async def subscribe(
+        self,
+        topic: str,
+        group: str,
+        handler: Handler,
+        on_dead_letter: DeadLetterHook | None = None,
+    ) -> None:
         """Deliver every message of `topic` to `handler`, once per group, at least once."""
         ...
 
     async def unsubscribe(self, topic: str, group: str) -> None: ...
+
+    def lag(self, group: str) -> dict[str, int]:
+        """Messages behind, per topic the group consumes in this process (as last seen)."""
+        ...
 
 
 async def deliver(
@@ -63,6 +74,7 @@ async def deliver(
     handler: Handler,
     max_attempts: int,
     retry_delay: float,
+    on_dead_letter: DeadLetterHook | None = None,
 ) -> None:
     """Run `handler` on `message`, retrying with a growing delay; after `max_attempts`
     failures publish it to `<topic>.dlq` (with `x-dead-letter-group` and
@@ -92,6 +104,8 @@ async def deliver(
     }
     await bus.publish(dead_letter_topic(message.topic), message.key, message.value, headers)
     log.error("dead_lettered", topic=message.topic, group=group, key=message.key)
+    if on_dead_letter is not None:
+        on_dead_letter(message)
 
 
 @dataclass
@@ -115,6 +129,7 @@ class InMemoryBus:
         self._topics: dict[str, _Topic] = {}
         self._offsets: dict[tuple[str, str], int] = {}
         self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._hooks: dict[tuple[str, str], DeadLetterHook | None] = {}
 
     def _topic(self, name: str) -> _Topic:
         return self._topics.setdefault(name, _Topic())
@@ -147,11 +162,18 @@ class InMemoryBus:
         """Everything still retained on `topic` (for tests and the admin tools)."""
         return list(self._topic(topic).log)
 
-    async def subscribe(self, topic: str, group: str, handler: Handler) -> None:
+    async def subscribe(
+        self,
+        topic: str,
+        group: str,
+        handler: Handler,
+        on_dead_letter: DeadLetterHook | None = None,
+    ) -> None:
         key = (topic, group)
         if key in self._tasks:
             raise ValueError(f"group {group!r} already consumes {topic!r} in this process")
         self._offsets.setdefault(key, self._topic(topic).base)
+        self._hooks[key] = on_dead_letter
         self._tasks[key] = asyncio.create_task(
             self._consume(topic, group, handler), name=f"bus:{topic}:{group}"
         )
@@ -173,5 +195,21 @@ class InMemoryBus:
                 )
                 offset = max(self._offsets[key], state.base)
                 message = state.log[offset - state.base]
-            await deliver(self, message, group, handler, self.max_attempts, self.retry_delay)
+            await deliver(
+                self,
+                message,
+                group,
+                handler,
+                self.max_attempts,
+                self.retry_delay,
+                self._hooks.get(key),
+            )
             self._offsets[key] = offset + 1
+
+    def lag(self, group: str) -> dict[str, int]:
+        """Messages of each topic `group` subscribes to that it has not consumed yet."""
+        return {
+            topic: self._topic(topic).base + len(self._topic(topic).log) - offset
+            for (topic, owner), offset in self._offsets.items()
+            if owner == group and (topic, owner) in self._tasks
+        }

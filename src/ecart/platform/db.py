@@ -19,6 +19,7 @@ from sqlalchemy import DateTime, Dialect, Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 _WRITE_OPTION = "ecart_write"
@@ -102,6 +103,16 @@ class Database:
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
         await self.engine.dispose()
+
+
+def pool_usage(engine: AsyncEngine) -> tuple[int, int, int]:
+    """(connections in use, idle, most it may open) of the engine's pool."""
+    pool = engine.pool
+    if not isinstance(pool, QueuePool):
+        return 0, 0, 0
+    # QueuePool has no public accessor for its overflow limit.
+    most = pool.size() + int(getattr(pool, "_max_overflow", 0))
+    return pool.checkedout(), pool.checkedin(), most
 
 
 def upsert(conn: AsyncConnection, table: Table) -> postgresql.Insert | sqlite.Insert:

@@ -29,7 +29,7 @@ import asyncio
 import contextlib
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -38,7 +38,14 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-
 from aiokafka.errors import KafkaConnectionError  # type: ignore[import-untyped]
 from aiokafka.structs import TopicPartition  # type: ignore[import-untyped]
 
-from ecart.platform.bus import BusUnavailable, Handler, Message, dead_letter_topic, deliver
+from ecart.platform.bus import (
+    BusUnavailable,
+    DeadLetterHook,
+    Handler,
+    Message,
+    dead_letter_topic,
+    deliver,
+)
 
 log = structlog.get_logger("ecart.bus.kafka")
 
@@ -171,7 +178,13 @@ class KafkaBus:
             headers=[(name, text.encode()) for name, text in (headers or {}).items()],
         )
 
-    async def subscribe(self, topic: str, group: str, handler: Handler) -> None:
+    async def subscribe(
+        self,
+        topic: str,
+        group: str,
+        handler: Handler,
+        on_dead_letter: DeadLetterHook | None = None,
+    ) -> None:
         """Adds `topic` to the group's one consumer in this process (started on first use)."""
         name = self.on_broker(topic)
         member = self._groups.get(group)
@@ -180,6 +193,7 @@ class KafkaBus:
         await self.ensure_topics([topic])
         if member is not None:
             member.handlers[name] = handler
+            member.hooks[name] = on_dead_letter
             member.consumer.subscribe(topics=sorted(member.handlers))  # one quick rejoin
             return
         consumer = AIOKafkaConsumer(
@@ -192,7 +206,7 @@ class KafkaBus:
             heartbeat_interval_ms=self.heartbeat_ms,
         )
         await consumer.start()
-        member = _GroupMember(consumer, {name: handler})
+        member = _GroupMember(consumer, {name: handler}, {name: on_dead_letter})
         member.task = asyncio.create_task(self._consume(member, group), name=f"kafka:{group}")
         self._groups[group] = member
 
@@ -200,6 +214,7 @@ class KafkaBus:
         member = self._groups.get(group)
         if member is None or member.handlers.pop(self.on_broker(topic), None) is None:
             return
+        member.hooks.pop(self.on_broker(topic), None)
         if member.handlers:
             member.consumer.subscribe(topics=sorted(member.handlers))
             return
@@ -209,6 +224,18 @@ class KafkaBus:
             with contextlib.suppress(asyncio.CancelledError):
                 await member.task
         await member.consumer.stop()  # leaves the group; nothing is committed on the way out
+
+    def lag(self, group: str) -> dict[str, int]:
+        """Messages behind per topic, as of the last record this process handled."""
+        member = self._groups.get(group)
+        if member is None:
+            return {}
+        totals = dict.fromkeys((n.removeprefix(self.prefix) for n in member.handlers), 0)
+        for partition, behind in member.behind.items():
+            topic = partition.topic.removeprefix(self.prefix)
+            if topic in totals:
+                totals[topic] += behind
+        return totals
 
     async def _consume(self, member: _GroupMember, group: str) -> None:
         consumer = member.consumer
@@ -226,9 +253,21 @@ class KafkaBus:
                     value=record.value or b"",
                     headers={k: (v or b"").decode(errors="replace") for k, v in record.headers},
                 )
-                await deliver(self, message, group, handler, self.max_attempts, self.retry_delay)
+                await deliver(
+                    self,
+                    message,
+                    group,
+                    handler,
+                    self.max_attempts,
+                    self.retry_delay,
+                    member.hooks.get(record.topic),
+                )
                 # Only now: the handler has committed its effect (and inbox row) already.
-                await consumer.commit({_partition(record): record.offset + 1})
+                partition = _partition(record)
+                await consumer.commit({partition: record.offset + 1})
+                highwater = consumer.highwater(partition)
+                if highwater is not None:
+                    member.behind[partition] = max(highwater - record.offset - 1, 0)
                 failures = 0
             except asyncio.CancelledError:
                 raise
@@ -256,7 +295,9 @@ class _GroupMember:
 
     consumer: Any
     handlers: dict[str, Handler]  # by the topic's name on the broker
+    hooks: dict[str, DeadLetterHook | None]
     task: asyncio.Task[None] | None = None
+    behind: dict[Any, int] = field(default_factory=dict)  # by partition, after the last record
 
 
 def _partition(record: Any) -> Any:

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import Field, PlainSerializer, WithJsonSchema
 
 CENT = Decimal("0.01")
+CURRENCY = "USD"  # a shop sells in one currency (seed 002's prices carry none)
 MAX_PRICE = Decimal("1000000")
 DECIMAL_PATTERN = r"^[0-9]{1,7}(\.[0-9]{1,2})?$"
 

@@ -11,27 +11,40 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ecart.platform.bus import EventBus, Handler, Message
 from ecart.platform.db import Database, upsert
 from ecart.platform.events import Envelope, Event, utcnow
+from ecart.platform.metrics import Metrics
 
 log = structlog.get_logger("ecart.outbox")
 
 
 class UnitOfWork:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, metrics: Metrics | None = None) -> None:
         self.conn = conn
         self.events: list[Event] = []
+        self.metrics = metrics or Metrics("unnamed")
+        self.counts: list[tuple[str, tuple[str, ...], float]] = []
 
     def emit(self, event: Event) -> None:
         self.events.append(event)
+
+    def count(self, name: str, *labels: str, amount: float = 1) -> None:
+        """Adds to counter `name` once the transaction has committed (never for a rollback)."""
+        self.counts.append((name, labels, amount))
+
+    def committed(self) -> None:
+        for name, labels, amount in self.counts:
+            self.metrics.counter(name, *labels).inc(amount)
 
 
 class OutboxRelay:
@@ -44,6 +57,7 @@ class OutboxRelay:
         poll_seconds: float = 0.2,
         batch_size: int = 100,
         max_backoff_seconds: float = 5.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.bus = bus
@@ -54,11 +68,13 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._failures = 0
+        self.metrics = metrics or Metrics("unnamed")
+        self._backlog_seen_at = float("-inf")
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
         async with self.db.write() as conn:
-            uow = UnitOfWork(conn)
+            uow = UnitOfWork(conn, self.metrics)
             yield uow
             if uow.events:
                 await conn.execute(
@@ -75,6 +91,7 @@ class OutboxRelay:
                         for e in uow.events
                     ],
                 )
+        uow.committed()
         if uow.events:
             self.kick()
 
@@ -101,6 +118,8 @@ class OutboxRelay:
                 raise
             except Exception as exc:
                 self._failures += 1
+                with contextlib.suppress(Exception):  # the database may be what failed
+                    await self.observe_backlog()
                 delay = min(self.poll_seconds * 2**self._failures, self.max_backoff_seconds)
                 log.warning("outbox_publish_failed", error=repr(exc), retry_in=delay)
                 await asyncio.sleep(delay)
@@ -142,20 +161,56 @@ class OutboxRelay:
                         .where(table.c.id == failure[0])
                         .values(attempts=table.c.attempts + 1, last_error=repr(failure[1])[:1000])
                     )
+        for row in rows[: len(done)]:
+            self.metrics.counter("ecart_events_published_total", row.topic).inc()
         if failure:
             raise failure[1]
+        await self.observe_backlog(every_seconds=1.0)
         return len(done)
+
+    async def observe_backlog(self, every_seconds: float = 0.0) -> None:
+        """Sets the outbox gauges (pending events, age of the oldest), at most once per
+        `every_seconds` (one small query)."""
+        now = time.monotonic()
+        if now - self._backlog_seen_at < every_seconds:
+            return
+        self._backlog_seen_at = now
+        table = self.outbox
+        async with self.db.read(primary=True) as conn:
+            pending, oldest = (
+                await conn.execute(select(func.count(), func.min(table.c.created_at)))
+            ).one()
+        age = (utcnow() - as_utc(oldest)).total_seconds() if oldest is not None else 0.0
+        self.metrics.gauge("ecart_outbox_pending").set(pending)
+        self.metrics.gauge("ecart_outbox_oldest_pending_age_seconds").set(max(age, 0.0))
 
 
 ConsumerEffect = Callable[[UnitOfWork, Envelope], Awaitable[None]]
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes (stored as UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def idempotent_consumer(
     relay: OutboxRelay, inbox: Table, consumer: str, effect: ConsumerEffect
 ) -> Handler:
-    """Wrap `effect` so each event_id is applied at most once, atomically with its effect."""
+    """Wrap `effect` so each event_id is applied at most once, atomically with its effect.
+    Counts each delivery's outcome (processed, duplicate, failed) on the relay's metrics."""
+
+    def outcome(message: Message, name: str) -> None:
+        relay.metrics.counter("ecart_events_consumed_total", message.topic, consumer, name).inc()
 
     async def handle(message: Message) -> None:
+        try:
+            applied = await apply(message)
+        except Exception:
+            outcome(message, "failed")
+            raise
+        outcome(message, "processed" if applied else "duplicate")
+
+    async def apply(message: Message) -> bool:
         envelope = Envelope.model_validate_json(message.value)
         async with relay.unit_of_work() as uow:
             # Claim the event id first: a concurrent delivery of the same event waits here
@@ -168,7 +223,8 @@ def idempotent_consumer(
             )
             if claimed is None:
                 log.info("duplicate_event_skipped", consumer=consumer, event_id=envelope.event_id)
-                return
+                return False
             await effect(uow, envelope)
+        return True
 
     return handle

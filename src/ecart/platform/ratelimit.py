@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -45,11 +46,13 @@ class RateLimits:
         storage_uri: str = "memory://",
         *,
         key_prefix: str = "ecart-limits",
+        on_limited: Callable[[str], None] = lambda _name: None,
         timeout_seconds: float = 0.2,
         retry_after_seconds: float = 1.0,
         log_every_seconds: float = 30.0,
     ) -> None:
         self.key_prefix = key_prefix
+        self.on_limited = on_limited  # told the limit's name (the key's first part) on a 429
         options: dict[str, Any] = {}
         self._pool: ConnectionPool | None = None
         if storage_uri.startswith(("redis://", "rediss://")):
@@ -106,6 +109,7 @@ class RateLimits:
             limiter = self.fallback
             allowed = await limiter.hit(item, *key)
         if not allowed:
+            self.on_limited(key[0] if key else "unnamed")
             raise TooManyRequests(await self._retry_after(limiter, item, *key), detail)
 
     async def check(
@@ -120,6 +124,7 @@ class RateLimits:
             limiter = self.fallback
             allowed = await limiter.test(item, *key)
         if not allowed:
+            self.on_limited(key[0] if key else "unnamed")
             raise TooManyRequests(await self._retry_after(limiter, item, *key), detail)
 
     async def _retry_after(

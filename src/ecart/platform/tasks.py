@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from ecart.platform.bus import EventBus, Handler
+from ecart.platform.bus import DeadLetterHook, EventBus, Handler
 
 T = TypeVar("T")
 
@@ -29,10 +29,14 @@ async def background(
 
 @asynccontextmanager
 async def subscribed(
-    bus: EventBus, topic: str, group: str, handler: Handler
+    bus: EventBus,
+    topic: str,
+    group: str,
+    handler: Handler,
+    on_dead_letter: DeadLetterHook | None = None,
 ) -> AsyncIterator[None]:
     """Consumes `topic` as `group` for the block's duration."""
-    await bus.subscribe(topic, group, handler)
+    await bus.subscribe(topic, group, handler, on_dead_letter)
     try:
         yield
     finally:

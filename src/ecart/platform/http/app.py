@@ -11,23 +11,27 @@ from typing import Annotated, Any
 import httpx
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData, Table
 
 from ecart.platform import migrations
 from ecart.platform.auth import JwksKeySource, KeySource, TokenVerifier
 from ecart.platform.authz import Policy, apply_policy, document_policy, enforcer
+from ecart.platform.bus import Handler, Message
 from ecart.platform.cache import Cache
-from ecart.platform.db import Database
+from ecart.platform.db import Database, pool_usage
 from ecart.platform.http.client import CircuitBreaker, ServiceClient, ServiceTokens
 from ecart.platform.http.errors import install_error_handlers
 from ecart.platform.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from ecart.platform.http.openapi import document_errors
 from ecart.platform.logs import configure_logging
+from ecart.platform.metrics import Metrics
 from ecart.platform.outbox import OutboxRelay
 from ecart.platform.ratelimit import RateLimits
 from ecart.platform.runtime import Runtime
 from ecart.platform.settings import PlatformSettings, ServiceSettings
+from ecart.platform.tasks import subscribed
 
 log = structlog.get_logger("ecart.app")
 
@@ -41,10 +45,13 @@ class ServiceContext:
         runtime: Runtime,
         outbox: Table,
         key_source: KeySource | None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
         self.runtime = runtime
         self.bus = runtime.bus
+        self.metrics = metrics or Metrics(settings.service_name)
+        self._groups: set[str] = set()
         self.db = Database(
             settings.database_url,
             read_url=settings.database_read_url,
@@ -52,7 +59,11 @@ class ServiceContext:
             max_overflow=settings.db_max_overflow,
         )
         self.relay = OutboxRelay(
-            self.db, runtime.bus, outbox, poll_seconds=settings.outbox_poll_seconds
+            self.db,
+            runtime.bus,
+            outbox,
+            poll_seconds=settings.outbox_poll_seconds,
+            metrics=self.metrics,
         )
         self.unit_of_work = self.relay.unit_of_work
         self.http = httpx.AsyncClient(
@@ -75,7 +86,9 @@ class ServiceContext:
             keys, audience=settings.token_audience, issuer=settings.token_issuer
         )
         self.rate_limits = RateLimits(
-            settings.rate_limit_storage, key_prefix=settings.namespaced("ecart-limits", ":")
+            settings.rate_limit_storage,
+            key_prefix=settings.namespaced("ecart-limits", ":"),
+            on_limited=lambda name: self.metrics.counter("ecart_rate_limited_total", name).inc(),
         )
         self.cache = Cache(
             settings.redis_url,
@@ -84,6 +97,39 @@ class ServiceContext:
         )
         self._clients: dict[str, ServiceClient] = {}
         self.state: dict[str, Any] = {}
+        self._watch()
+
+    def _watch(self) -> None:
+        """Gauges read from live objects at every scrape."""
+        self.metrics.watch_pool("primary", lambda: pool_usage(self.db.engine))
+        if self.db.read_engine is not self.db.engine:
+            self.metrics.watch_pool("replica", lambda: pool_usage(self.db.read_engine))
+        self.metrics.watch_breakers(
+            lambda: [(name, c.breaker.state) for name, c in self._clients.items()]
+        )
+        self.metrics.watch_lag(
+            lambda: [
+                (topic, group, behind)
+                for group in sorted(self._groups)
+                for topic, behind in self.bus.lag(group).items()
+            ]
+        )
+        if self.cache.enabled:
+            self.metrics.watch_cache(
+                lambda: (self.cache.hits, self.cache.misses, self.cache.failures)
+            )
+
+    def subscription(
+        self, topic: str, group: str, handler: Handler
+    ) -> AbstractAsyncContextManager[None]:
+        """Consumes `topic` as `group` while the block runs, counting dead letters and lag."""
+        self._groups.add(group)
+        consumed = self.metrics.counter
+
+        def dead_lettered(message: Message) -> None:
+            consumed("ecart_events_consumed_total", message.topic, group, "dead_lettered").inc()
+
+        return subscribed(self.bus, topic, group, handler, dead_lettered)
 
     def client(self, target: str) -> ServiceClient:
         if target not in self._clients:
@@ -132,7 +178,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level, settings.log_format)
-        ctx = ServiceContext(settings, runtime, outbox, None)
+        ctx = ServiceContext(settings, runtime, outbox, None, app.state.metrics)
         if key_source is not None:
             ctx.verifier.keys = key_source(ctx)
         app.state.ctx = ctx
@@ -175,10 +221,13 @@ def base_app(
         version="0.1.0",
         lifespan=lifespan,
     )
-    install_error_handlers(app)
+    metrics = Metrics(name)
+    app.state.metrics = metrics
+    install_error_handlers(app, metrics)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware, service=name)
+    app.add_middleware(RequestContextMiddleware, service=name, metrics=metrics)
     app.include_router(_health_probe(name))
+    app.include_router(_metrics_endpoint(metrics))
     return app
 
 
@@ -188,6 +237,18 @@ def get_ctx(request: Request) -> ServiceContext:
 
 
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
+
+
+def _metrics_endpoint(metrics: Metrics) -> APIRouter:
+    """`GET /metrics` in the Prometheus text format; not in the API document, and not
+    reachable through the gateway: Prometheus scrapes each service's own port."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/metrics")
+    async def scrape() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
 
 
 def _health_probe(name: str) -> APIRouter:

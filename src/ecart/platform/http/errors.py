@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy.exc
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,6 +12,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Router
 from starlette.types import Scope
+
+from ecart.platform.metrics import Metrics
 
 log = structlog.get_logger("ecart.http")
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -53,7 +56,21 @@ def allowed_methods(router: Router, scope: Scope) -> str:
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
+# The database could not be reached or answered "not now" (a restart, a lost connection,
+# an exhausted pool, a locked SQLite file): the request may succeed if retried → 503.
+# Any driver error but those that mean a bug in the query or its data (which stay 500s).
+DATABASE_UNAVAILABLE = (sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError, ConnectionError)
+DATABASE_BUGS = (
+    sqlalchemy.exc.IntegrityError,
+    sqlalchemy.exc.DataError,
+    sqlalchemy.exc.ProgrammingError,
+    sqlalchemy.exc.NotSupportedError,
+)
+
+
+def install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
+    db_errors = metrics.counter("ecart_db_errors_total")
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "Request failed"
@@ -72,7 +89,23 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unavailable(_request: Request, exc: ServiceUnavailable) -> JSONResponse:
         return JSONResponse({"detail": exc.detail}, status_code=503, headers={"Retry-After": "1"})
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled_error", error=repr(exc))
-        return JSONResponse({"detail": "Internal server error"}, status_code=500)
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, DATABASE_BUGS):
+            return await _unexpected(request, exc)
+        db_errors.inc()
+        log.error("database_unavailable", error=repr(exc)[:500])
+        return JSONResponse(
+            {"detail": "The database is unavailable; try again shortly"},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
+    for error in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(error, _database_unavailable)
+
+    app.add_exception_handler(Exception, _unexpected)
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled_error", error=repr(exc))
+    return JSONResponse({"detail": "Internal server error"}, status_code=500)

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request ids, access log, request body size limit."""
+"""Pure ASGI middleware: request ids, access log, RED metrics, request body size limit."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ecart.platform.logs import request_id_var
+from ecart.platform.metrics import Metrics
 
 log = structlog.get_logger("ecart.access")
 REQUEST_ID_HEADER = "x-request-id"
@@ -19,11 +20,14 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestContextMiddleware:
-    """Takes a sane inbound X-Request-ID or makes one, echoes it, logs one line per request."""
+    """Takes a sane inbound X-Request-ID or makes one, echoes it, logs one line per request
+    and counts it (by route template, never by raw path: ids would explode the series)."""
 
-    def __init__(self, app: ASGIApp, service: str) -> None:
+    def __init__(self, app: ASGIApp, service: str, metrics: Metrics) -> None:
         self.app = app
         self.service = service
+        self.metrics = metrics
+        self.in_progress = metrics.gauge("ecart_http_requests_in_progress")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,16 +52,26 @@ class RequestContextMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
+        self.in_progress.inc()
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            self.in_progress.dec()
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            method = scope["method"]
+            self.metrics.counter("ecart_http_requests_total", method, template, str(status)).inc()
+            self.metrics.histogram("ecart_http_request_duration_seconds", method, template).observe(
+                elapsed
+            )
             log.info(
                 "request",
                 service=self.service,
                 method=scope["method"],
                 path=scope["path"],
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(elapsed * 1000, 2),
             )
             request_id_var.reset(token)
 
