@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from ecart.local import LocalPlatform
 from ecart.platform.bus import EventBus, Message
@@ -215,6 +216,7 @@ async def _start_shop(
     *,
     services: list[str] | None = None,
     overrides: dict[str, dict[str, Any]] | None = None,
+    span_exporter: SpanExporter | None = None,
 ) -> AsyncIterator[Shop]:
     """A running platform on the suite's backend (fresh PostgreSQL databases, dropped after)."""
     with_database = [n for n in (services or SERVICES) if SERVICES[n].database]
@@ -226,7 +228,9 @@ async def _start_shop(
                 merged[name] = {"database_url": url, **TEST_POOL, **merged.get(name, {})}
         # A namespace per shop: shops alive at once share Kafka and Redis, never their data.
         common = {"data_dir": data_dir, "namespace": namespace, **BACKEND.shop_settings()}
-        platform = LocalPlatform(services, common=common, overrides=merged)
+        platform = LocalPlatform(
+            services, common=common, overrides=merged, span_exporter=span_exporter
+        )
         try:
             async with platform.running():
                 tap = BusTap(platform.runtime.bus)

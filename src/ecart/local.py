@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from opentelemetry import context as otel_context
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from ecart.platform.runtime import Runtime, create_bus
 from ecart.platform.settings import PlatformSettings
@@ -21,7 +23,8 @@ from ecart.registry import SERVICES, ProcessSettings
 
 
 class RoutingTransport(httpx.AsyncBaseTransport):
-    """Sends each request to the ASGI app that owns its host:port."""
+    """Sends each request to the ASGI app that owns its host:port. The app runs without the
+    caller's trace context, as over a socket: only the request's headers carry it."""
 
     def __init__(self) -> None:
         self.routes: dict[tuple[str, int], httpx.ASGITransport] = {}
@@ -34,7 +37,11 @@ class RoutingTransport(httpx.AsyncBaseTransport):
         target = self.routes.get((request.url.host, request.url.port or 80))
         if target is None:
             raise httpx.ConnectError(f"no service at {request.url.host}:{request.url.port}")
-        return await target.handle_async_request(request)
+        token = otel_context.attach(otel_context.Context())
+        try:
+            return await target.handle_async_request(request)
+        finally:
+            otel_context.detach(token)
 
 
 class LocalPlatform:
@@ -47,6 +54,7 @@ class LocalPlatform:
         in_process: bool = True,
         overrides: dict[str, dict[str, Any]] | None = None,
         common: dict[str, Any] | None = None,
+        span_exporter: SpanExporter | None = None,
     ) -> None:
         names = list(services or SERVICES)
         unknown = set(names) - set(SERVICES)
@@ -54,7 +62,7 @@ class LocalPlatform:
             raise ValueError(f"unknown services: {', '.join(sorted(unknown))}")
         self.transport = RoutingTransport() if in_process else None
         bus = create_bus(PlatformSettings(**(common or {})))
-        self.runtime = Runtime(bus=bus, transport=self.transport)
+        self.runtime = Runtime(bus=bus, transport=self.transport, span_exporter=span_exporter)
         self.settings: dict[str, ProcessSettings] = {}
         self.apps: dict[str, FastAPI] = {}
         for name in (n for n in SERVICES if n in names):

@@ -35,7 +35,7 @@ def create_app(settings: GatewaySettings | None = None, runtime: Runtime | None 
         configure_logging(settings.log_level, settings.log_format)
         timeout = settings.proxy_timeout_seconds
         async with httpx.AsyncClient(
-            transport=runtime.transport,  # in-process: routes each URL to its ASGI app
+            transport=runtime.client_transport(),  # in-process: to each URL's ASGI app
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             limits=httpx.Limits(
                 max_connections=500, max_keepalive_connections=100, keepalive_expiry=30
@@ -43,6 +43,7 @@ def create_app(settings: GatewaySettings | None = None, runtime: Runtime | None 
             follow_redirects=False,
             trust_env=False,  # never send the services' traffic through an HTTP(S)_PROXY
         ) as http:
+            app.state.tracing.instrument_http(http)
             app.state.proxy = Proxy(settings, http)
             log.info(
                 "service_started",
@@ -58,6 +59,7 @@ def create_app(settings: GatewaySettings | None = None, runtime: Runtime | None 
         lifespan=lifespan,
         description="The local edge: serves the web UI and forwards `/api/<service>/…` "
         "to each service.",
+        runtime=runtime,
     )
     app.add_middleware(
         SecurityHeadersMiddleware, allowed_origins=settings.allowed_origins, hsts=settings.hsts

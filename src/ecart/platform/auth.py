@@ -13,6 +13,8 @@ import jwt
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ecart.platform.logs import user_id_var
+
 Role = Literal["customer", "admin", "service"]
 ROLES: tuple[Role, ...] = ("customer", "admin", "service")
 ALGORITHM = "EdDSA"
@@ -151,6 +153,7 @@ async def authenticate(request: Request) -> Principal:
     except InvalidToken:
         raise _unauthorized("Invalid or expired token") from None
     request.state.principal = principal
+    user_id_var.set(principal.subject)  # for the request's log lines
     return principal
 
 

@@ -70,6 +70,11 @@ class Cache:
     def enabled(self) -> bool:
         return self._redis is not None
 
+    @property
+    def client(self) -> Redis | None:
+        """The Redis client (to instrument it), or None without a cache."""
+        return self._redis
+
     def _version_key(self, namespace: str) -> str:
         return f"{self.prefix}:{namespace}:version"
 

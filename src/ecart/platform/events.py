@@ -77,6 +77,8 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("created_at", UTCDateTime(), nullable=False),
         Column("attempts", Integer, nullable=False, default=0),
         Column("last_error", Text, nullable=True),
+        # W3C trace headers of the request that wrote the event (JSON), sent with it.
+        Column("trace_context", Text, nullable=True),
     )
 
 

@@ -7,8 +7,11 @@ import sys
 from contextvars import ContextVar
 
 import structlog
+from opentelemetry import trace
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="")
+# The authenticated caller (token subject): the only personal data a log line carries.
+user_id_var: ContextVar[str] = ContextVar("user_id", default="")
 _configured = False
 _QUIET = (
     "alembic",
@@ -31,6 +34,20 @@ def _add_request_id(
     rid = request_id_var.get()
     if rid:
         event.setdefault("request_id", rid)
+    user_id = user_id_var.get()
+    if user_id:
+        event.setdefault("user_id", user_id)
+    return event
+
+
+def _add_trace_ids(
+    _logger: object, _method: str, event: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """The current span's trace and span ids (W3C hex), so a log line leads to its trace."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event.setdefault("trace_id", format(context.trace_id, "032x"))
+        event.setdefault("span_id", format(context.span_id, "016x"))
     return event
 
 
@@ -49,6 +66,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         _add_request_id,
+        _add_trace_ids,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]

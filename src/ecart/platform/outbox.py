@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -24,6 +25,8 @@ from ecart.platform.bus import EventBus, Handler, Message
 from ecart.platform.db import Database, upsert
 from ecart.platform.events import Envelope, Event, utcnow
 from ecart.platform.metrics import Metrics
+from ecart.platform.settings import PlatformSettings
+from ecart.platform.tracing import Tracing, current_trace_context
 
 log = structlog.get_logger("ecart.outbox")
 
@@ -58,8 +61,10 @@ class OutboxRelay:
         batch_size: int = 100,
         max_backoff_seconds: float = 5.0,
         metrics: Metrics | None = None,
+        tracing: Tracing | None = None,
     ) -> None:
         self.db = db
+        self.tracing = tracing or Tracing("unnamed", PlatformSettings())
         self.bus = bus
         self.outbox = outbox
         self.poll_seconds = poll_seconds
@@ -76,6 +81,7 @@ class OutboxRelay:
         async with self.db.write() as conn:
             uow = UnitOfWork(conn, self.metrics)
             yield uow
+            trace_context = json.dumps(current_trace_context()) if uow.events else None
             if uow.events:
                 await conn.execute(
                     insert(self.outbox),
@@ -87,6 +93,7 @@ class OutboxRelay:
                             "payload": e.to_bytes().decode(),
                             "created_at": e.timestamp,
                             "attempts": 0,
+                            "trace_context": trace_context,
                         }
                         for e in uow.events
                     ],
@@ -144,9 +151,8 @@ class OutboxRelay:
         failure: tuple[int, Exception] | None = None
         for row in rows:
             try:
-                await self.bus.publish(
-                    row.topic, row.key, row.payload.encode(), {"event_id": row.event_id}
-                )
+                headers = {**json.loads(row.trace_context or "{}"), "event_id": row.event_id}
+                await self.bus.publish(row.topic, row.key, row.payload.encode(), headers)
             except Exception as exc:
                 failure = (row.id, exc)
                 break
@@ -204,7 +210,8 @@ def idempotent_consumer(
 
     async def handle(message: Message) -> None:
         try:
-            applied = await apply(message)
+            with relay.tracing.consuming(message.topic, message.headers):
+                applied = await apply(message)
         except Exception:
             outcome(message, "failed")
             raise

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import httpx
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from ecart.platform.bus import EventBus, InMemoryBus
 from ecart.platform.kafka_bus import KafkaBus
@@ -16,6 +17,20 @@ from ecart.platform.settings import PlatformSettings
 class Runtime:
     bus: EventBus = field(default_factory=InMemoryBus)
     transport: httpx.AsyncBaseTransport | None = None
+    span_exporter: SpanExporter | None = None  # tests: every service traces into it
+
+    def client_transport(self) -> httpx.AsyncBaseTransport | None:
+        """A transport of the caller's own over the shared in-process one (None: real
+        sockets), so that instrumenting one service's client leaves the others alone."""
+        return _Forward(self.transport) if self.transport is not None else None
+
+
+class _Forward(httpx.AsyncBaseTransport):
+    def __init__(self, target: httpx.AsyncBaseTransport) -> None:
+        self.target = target
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.target.handle_async_request(request)
 
 
 def create_bus(settings: PlatformSettings) -> EventBus:

@@ -88,6 +88,12 @@ class PlatformSettings(BaseSettings):
     cache_ttl_seconds: float = Field(
         60.0, gt=0, description="longest life of a cached catalog answer"
     )
+    otel_endpoint: str = Field(
+        "", description="OTLP/HTTP endpoint of the OpenTelemetry collector (empty: no tracing)"
+    )
+    otel_sample_ratio: float = Field(
+        1.0, ge=0, le=1, description="share of new traces recorded (children follow their parent)"
+    )
     trusted_proxies: str = Field(
         "", description="comma-separated IPs/CIDRs whose X-Forwarded-For is believed"
     )

@@ -32,6 +32,7 @@ from ecart.platform.ratelimit import RateLimits
 from ecart.platform.runtime import Runtime
 from ecart.platform.settings import PlatformSettings, ServiceSettings
 from ecart.platform.tasks import subscribed
+from ecart.platform.tracing import Tracing
 
 log = structlog.get_logger("ecart.app")
 
@@ -46,11 +47,13 @@ class ServiceContext:
         outbox: Table,
         key_source: KeySource | None,
         metrics: Metrics | None = None,
+        tracing: Tracing | None = None,
     ) -> None:
         self.settings = settings
         self.runtime = runtime
         self.bus = runtime.bus
         self.metrics = metrics or Metrics(settings.service_name)
+        self.tracing = tracing or Tracing(settings.service_name, settings, runtime.span_exporter)
         self._groups: set[str] = set()
         self.db = Database(
             settings.database_url,
@@ -64,10 +67,11 @@ class ServiceContext:
             outbox,
             poll_seconds=settings.outbox_poll_seconds,
             metrics=self.metrics,
+            tracing=self.tracing,
         )
         self.unit_of_work = self.relay.unit_of_work
         self.http = httpx.AsyncClient(
-            transport=runtime.transport,
+            transport=runtime.client_transport(),
             timeout=settings.http_timeout_seconds,
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         )
@@ -98,6 +102,15 @@ class ServiceContext:
         self._clients: dict[str, ServiceClient] = {}
         self.state: dict[str, Any] = {}
         self._watch()
+        self._instrument()
+
+    def _instrument(self) -> None:
+        """Spans for outgoing HTTP, SQL and Redis (when tracing is on)."""
+        self.tracing.instrument_http(self.http)
+        self.tracing.instrument_engine(self.db.engine)
+        if self.db.read_engine is not self.db.engine:
+            self.tracing.instrument_engine(self.db.read_engine)
+        self.tracing.instrument_redis(self.cache.client)
 
     def _watch(self) -> None:
         """Gauges read from live objects at every scrape."""
@@ -155,6 +168,7 @@ class ServiceContext:
         await self.db.dispose()
         await self.cache.close()
         await self.rate_limits.close()
+        self.tracing.shutdown()
 
 
 Hook = Callable[[ServiceContext], AbstractAsyncContextManager[None]]
@@ -178,7 +192,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level, settings.log_format)
-        ctx = ServiceContext(settings, runtime, outbox, None, app.state.metrics)
+        ctx = ServiceContext(settings, runtime, outbox, None, app.state.metrics, app.state.tracing)
         if key_source is not None:
             ctx.verifier.keys = key_source(ctx)
         app.state.ctx = ctx
@@ -196,7 +210,9 @@ def create_service_app(
         finally:
             await ctx.close()
 
-    app = base_app(name=name, settings=settings, lifespan=lifespan, description=description)
+    app = base_app(
+        name=name, settings=settings, lifespan=lifespan, description=description, runtime=runtime
+    )
     app.include_router(_ready_probe(name))
     apply_policy(routers, policy)
     for router in routers:
@@ -212,6 +228,7 @@ def base_app(
     settings: PlatformSettings,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
     description: str,
+    runtime: Runtime,
 ) -> FastAPI:
     """A FastAPI app with what every ecart process serves: JSON errors, request ids and
     access logs, the body size limit, and `/health`. Services add `/ready` and routes."""
@@ -223,11 +240,14 @@ def base_app(
     )
     metrics = Metrics(name)
     app.state.metrics = metrics
+    tracing = Tracing(name, settings, runtime.span_exporter)
+    app.state.tracing = tracing
     install_error_handlers(app, metrics)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, service=name, metrics=metrics)
     app.include_router(_health_probe(name))
     app.include_router(_metrics_endpoint(metrics))
+    tracing.instrument_app(app)  # outermost: the server span covers the whole request
     return app
 
 

@@ -11,7 +11,7 @@ import structlog
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ecart.platform.logs import request_id_var
+from ecart.platform.logs import request_id_var, user_id_var
 from ecart.platform.metrics import Metrics
 
 log = structlog.get_logger("ecart.access")
@@ -40,6 +40,7 @@ class RequestContextMiddleware:
                 break
         rid = inbound if _SAFE_ID.match(inbound) else uuid.uuid4().hex
         token = request_id_var.set(rid)
+        user_token = user_id_var.set("")  # set by authentication, for this request only
         started = time.perf_counter()
         status = 500
 
@@ -74,6 +75,7 @@ class RequestContextMiddleware:
                 duration_ms=round(elapsed * 1000, 2),
             )
             request_id_var.reset(token)
+            user_id_var.reset(user_token)
 
 
 class BodySizeLimitMiddleware:
