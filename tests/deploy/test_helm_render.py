@@ -145,7 +145,8 @@ def test_template_renders_every_service(variant: Variant) -> None:
 def test_service_monitors_can_be_forced_without_the_operator_api() -> None:
     manifests = render(Variant("values.yaml", sets=("serviceMonitor.force=true",)))
     endpoints = [m["spec"]["endpoints"] for m in of_kind(manifests, "ServiceMonitor")]
-    assert endpoints == [[{"port": "http", "path": "/metrics", "interval": "30s"}]] * len(SERVICES)
+    expected = {"port": "http", "path": "/metrics", "interval": "30s", "honorLabels": True}
+    assert endpoints == [[expected]] * len(SERVICES)
 
 
 def test_migrations_job_refused_with_in_cluster_postgresql() -> None:
