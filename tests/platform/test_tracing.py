@@ -86,6 +86,9 @@ async def test_one_checkout_is_one_trace_across_every_service(
     ), "SQL spans inside the request"
     consumer = next(s for s in found if s.name == "consume order-events")
     assert consumer.kind is SpanKind.CONSUMER and consumer.parent is not None
+    producers = {s.context.span_id: s for s in found if s.kind is SpanKind.PRODUCER}
+    producer = producers[consumer.parent.span_id]  # the relay's publish span is its parent
+    assert producer.name == "publish order-events" and service_of(producer) == "order"
 
 
 def test_tracing_is_off_without_an_endpoint() -> None:

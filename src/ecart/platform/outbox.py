@@ -151,8 +151,10 @@ class OutboxRelay:
         failure: tuple[int, Exception] | None = None
         for row in rows:
             try:
-                headers = {**json.loads(row.trace_context or "{}"), "event_id": row.event_id}
-                await self.bus.publish(row.topic, row.key, row.payload.encode(), headers)
+                stored = json.loads(row.trace_context or "{}")
+                with self.tracing.publishing(row.topic, stored) as trace_headers:
+                    headers = {**trace_headers, "event_id": row.event_id}
+                    await self.bus.publish(row.topic, row.key, row.payload.encode(), headers)
             except Exception as exc:
                 failure = (row.id, exc)
                 break

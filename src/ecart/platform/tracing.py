@@ -97,6 +97,19 @@ class Tracing:
             RedisInstrumentor.instrument_client(client, tracer_provider=self.provider)
 
     @contextmanager
+    def publishing(self, topic: str, stored: Mapping[str, str]) -> Iterator[dict[str, str]]:
+        """A `publish <topic>` span under the context stored with the event; yields the
+        trace headers to send (the producer span's, or the stored ones when tracing is off)."""
+        parent = propagate.extract(dict(stored))
+        with self.tracer.start_as_current_span(
+            f"publish {topic}",
+            context=parent,
+            kind=SpanKind.PRODUCER,
+            attributes={"messaging.destination.name": topic, "messaging.operation": "publish"},
+        ):
+            yield current_trace_context() or dict(stored)
+
+    @contextmanager
     def consuming(self, topic: str, headers: Mapping[str, str]) -> Iterator[None]:
         """A `consume <topic>` span continuing the trace the message's headers carry."""
         parent = propagate.extract(dict(headers))
