@@ -86,7 +86,7 @@ lint: install
 	$(BIN)/lint-imports
 
 bench: install
-	$(BIN)/python bench/flash_sale.py
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 format: install
 	$(BIN)/ruff check --fix .
