@@ -100,7 +100,11 @@ class Harness:
     async def single(self, client: Client) -> None:
         with tempfile.TemporaryDirectory(prefix="ecart-bench-") as tmp:
             async with running_shop(
-                Path(tmp), backend=self.args.backend, pin=self.pin, what_if=self.args.what_if
+                Path(tmp),
+                backend=self.args.backend,
+                pin=self.pin,
+                what_if=self.args.what_if,
+                profile=self.args.profile,
             ) as shop:
                 world = World(shop, client, 1_000)
                 await self.seed(shop, 1_000)
@@ -259,7 +263,11 @@ class Harness:
         d = self.duration / 2
         with tempfile.TemporaryDirectory(prefix="ecart-bench-") as tmp:
             async with running_shop(
-                Path(tmp), backend=self.args.backend, pin=self.pin, what_if=self.args.what_if
+                Path(tmp),
+                backend=self.args.backend,
+                pin=self.pin,
+                what_if=self.args.what_if,
+                profile=self.args.profile,
             ) as shop:
                 seconds = await self.seed(shop, size)
                 print(f"# scale: seeded {size} products in {seconds:.1f} s", flush=True)
@@ -310,6 +318,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
         choices=("", "nodelay"),
         default="",
         help="run a patched ecart up instead (see bench/whatif_nodelay.py)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="with --run: profile `ecart up` with pyinstrument into this .pyisession file "
+        "(python -m bench.hotspots FILE names the hot spots)",
     )
     parser.add_argument("--no-pin", action="store_true", help="do not use taskset")
     parser.add_argument("--out", type=Path, default=None, help="results directory")

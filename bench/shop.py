@@ -186,13 +186,20 @@ async def running_shop(
     pin: bool = False,
     seed_demo: bool = False,
     what_if: str = "",
+    profile: Path | None = None,
 ) -> AsyncIterator[Shop]:
     """Boots `ecart up`, times it to ready, logs the admin in once, and stops it after."""
     production = Production.from_services() if backend == "production" else None
     extra = await production.create() if production else {}
     try:
         shop = _boot(
-            data_dir, extra, backend=backend, pin=pin, seed_demo=seed_demo, what_if=what_if
+            data_dir,
+            extra,
+            backend=backend,
+            pin=pin,
+            seed_demo=seed_demo,
+            what_if=what_if,
+            profile=profile,
         )
         if production:
             shop.database_urls = dict(production.urls)
@@ -215,6 +222,7 @@ def _boot(
     pin: bool,
     seed_demo: bool,
     what_if: str = "",
+    profile: Path | None = None,
 ) -> Shop:
     urls = {name: f"http://127.0.0.1:{free_port()}" for name in SERVICES}
     key = Ed25519PrivateKey.generate()
@@ -243,7 +251,9 @@ def _boot(
     data_dir.mkdir(parents=True, exist_ok=True)
     log = (data_dir / "ecart.log").open("ab")
     module = "bench.whatif_nodelay" if what_if == "nodelay" else "ecart"
-    command = [*pin_prefix(pin), sys.executable, "-m", module, "up"]
+    # pyinstrument samples the whole process (every service) every millisecond.
+    profiler = ["-m", "pyinstrument", "-r", "pyisession", "-o", str(profile)] if profile else []
+    command = [*pin_prefix(pin), sys.executable, *profiler, "-m", module, "up"]
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
     )
