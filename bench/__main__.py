@@ -239,7 +239,7 @@ class Harness:
         for share in SWEEP:
             rate = max(1.0, round(best["rps"] * share, 1))
             sweeps["ecart browse"].append(
-                await self.measure(world, "browse", "open", rate, d, share_of_max=share)
+                await self.measure(world, "browse", "open", rate, d / 2, share_of_max=share)
             )
         path = latency_curve(
             sweeps,
@@ -309,7 +309,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--flash-buyers", type=int, default=1000)
     parser.add_argument("--flash-stock", type=int, default=500)
     parser.add_argument("--flash-concurrency", type=int, default=50)
-    parser.add_argument("--hop-requests", type=int, default=1000)
+    parser.add_argument("--hop-requests", type=int, default=300)
     parser.add_argument("--run", choices=(*scenarios.SCENARIOS, "flash_sale"), help="one run")
     parser.add_argument("--mode", choices=("closed", "open"), default="closed")
     parser.add_argument("--rate", type=float, default=100.0, help="open mode: operations/s")

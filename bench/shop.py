@@ -37,6 +37,7 @@ ADMIN = ("bench-admin@example.com", "bench-admin-passphrase-2026")
 # What the services check in every token (ecart's defaults).
 AUDIENCE, ISSUER = "ecart", "ecart-users"
 SERVER_CPU, LOAD_CPU = 0, 1
+POOL = (6, 4)  # PostgreSQL connections per service: pool size, overflow
 # The checkout, payment and registration throttles protect a shop from one abusive
 # account; a benchmark is thousands of accounts on one address, so they are raised.
 UNTHROTTLED = {
@@ -117,6 +118,10 @@ class Production:
 
     def env(self) -> dict[str, str]:
         env = {f"ECART_{name.upper()}_DATABASE_URL": url for name, url in self.urls.items()}
+        # Seven services x (pool + overflow) must fit PostgreSQL's 100 connections.
+        for name in self.urls:
+            env[f"ECART_{name.upper()}_DB_POOL_SIZE"] = str(POOL[0])
+            env[f"ECART_{name.upper()}_DB_MAX_OVERFLOW"] = str(POOL[1])
         env.update(
             ECART_BUS="kafka",
             ECART_KAFKA_BOOTSTRAP_SERVERS=self.backend.kafka,
