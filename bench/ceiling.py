@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,8 @@ def main() -> None:
     parser.add_argument("--payload", type=Path, required=True)
     args = parser.parse_args()
     app = build(json.loads(args.payload.read_text()))
-    asyncio.run(uvicorn.Server(config(app, args.port)).serve())
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the SIGINT it stopped on
+        asyncio.run(uvicorn.Server(config(app, args.port)).serve())
 
 
 if __name__ == "__main__":

@@ -182,6 +182,7 @@ async def run(
     """One run in `mode` ("closed": `load` = concurrency; "open": `load` = ops/s)."""
     client.take_statuses()
     extra: dict[str, Any] = {"client": client.engine}
+    cpu = time.process_time()
     if mode == "closed":
         latencies, failed, elapsed = await closed(op, concurrency=int(load), duration=duration)
     elif mode == "open":
@@ -189,6 +190,8 @@ async def run(
         extra["generator_lag_ms"] = round(lag * 1000, 2)
     else:
         raise ValueError(f"unknown mode {mode!r}")
+    # Near 1.0 the load generator, not the server, is the bottleneck.
+    extra["client_cpu"] = round((time.process_time() - cpu) / elapsed, 2)
     return Result(
         scenario=scenario,
         mode=mode,
