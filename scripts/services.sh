@@ -50,6 +50,7 @@ load_ports() {
     REDIS_PORT="$(port_of redis ECART_REDIS_PORT 56379)"
     KAFKA_PORT="$(port_of kafka ECART_KAFKA_PORT 59092)"
     KAFKA_CONTROLLER_PORT="$(port_of kafka-controller ECART_KAFKA_CONTROLLER_PORT 59093)"
+    KAFKA_SASL_PORT="$(port_of kafka-sasl ECART_KAFKA_SASL_PORT 59094)"
 }
 
 # True when something (anything) accepts TCP connections on 127.0.0.1:PORT.
@@ -364,11 +365,14 @@ write_kafka_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+# A second listener that demands SASL (user `ecart`), to test ecart's SASL settings.
+sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_ecart="$(cat "$STATE/secrets/kafka-ecart")";
 log.dirs=$dir/data
 num.partitions=3
 offsets.topic.replication.factor=1
@@ -392,6 +396,8 @@ start_kafka() {
     else
         require_free_port "$KAFKA_PORT" kafka ECART_KAFKA_PORT
         require_free_port "$KAFKA_CONTROLLER_PORT" "the kafka controller" ECART_KAFKA_CONTROLLER_PORT
+        require_free_port "$KAFKA_SASL_PORT" "kafka's SASL listener" ECART_KAFKA_SASL_PORT
+        [[ -s $STATE/secrets/kafka-ecart ]] || new_secret >"$STATE/secrets/kafka-ecart"
         write_kafka_config
         if [[ ! -f $dir/data/meta.properties ]]; then
             [[ -s $dir/cluster.id ]] ||
@@ -417,6 +423,7 @@ start_kafka() {
     fi
     printf '%s\n' "$KAFKA_PORT" >"$STATE/kafka.port"
     printf '%s\n' "$KAFKA_CONTROLLER_PORT" >"$STATE/kafka-controller.port"
+    printf '%s\n' "$KAFKA_SASL_PORT" >"$STATE/kafka-sasl.port"
 
     local i
     for ((i = 0; i < 50; i++)); do

@@ -10,4 +10,7 @@ pg_port=$(cat .services/postgres.port)
 pg_password=$(cat .services/secrets/pg-postgres)
 echo "export ECART_TEST_KAFKA='$(value ECART_KAFKA_BOOTSTRAP_SERVERS)'"
 echo "export ECART_TEST_REDIS='$(value ECART_REDIS_URL)'"
+# Kafka's second listener, which demands SASL/PLAIN as user `ecart`.
+echo "export ECART_TEST_KAFKA_SASL='127.0.0.1:$(cat .services/kafka-sasl.port)'"
+echo "export ECART_TEST_KAFKA_SASL_PASSWORD='$(cat .services/secrets/kafka-ecart)'"
 echo "export ECART_TEST_POSTGRES_URL='postgresql://postgres:${pg_password}@127.0.0.1:${pg_port}/postgres'"

@@ -33,7 +33,7 @@ class BusTap:
         if not self.bus.prefix:
             raise ValueError("tapping Kafka needs a namespace: the tap would read other shops")
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bus.bootstrap_servers,
+            **self.bus.client_options,
             group_id=self.bus.on_broker("test-tap"),
             enable_auto_commit=False,
             auto_offset_reset="earliest",

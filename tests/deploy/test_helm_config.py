@@ -33,6 +33,7 @@ LEFT_AT_DEFAULT = {
 SCOPED = {
     "ECART_REDIS_URL": {"catalog"},  # the catalog cache
     "ECART_RATE_LIMIT_STORAGE": {"users", "order"},  # login, register, checkout limits
+    "ECART_KAFKA_SASL_PASSWORD": set(SERVICES) - {"gateway"},  # the gateway has no bus
     "ECART_ADMIN_EMAIL": {"users"},
     "ECART_ADMIN_PASSWORD": {"users"},
 }

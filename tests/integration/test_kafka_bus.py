@@ -14,13 +14,16 @@ from pathlib import Path
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
+from pydantic import SecretStr
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, update
 
-from ecart.platform.bus import Handler, Message, dead_letter_topic
+from ecart.platform.bus import BusUnavailable, Handler, Message, dead_letter_topic
 from ecart.platform.db import Database
 from ecart.platform.events import Envelope, Event, inbox_table, outbox_table
 from ecart.platform.kafka_bus import KafkaBus
 from ecart.platform.outbox import OutboxRelay, UnitOfWork, idempotent_consumer
+from ecart.platform.runtime import create_bus
+from ecart.platform.settings import PlatformSettings
 
 pytestmark = pytest.mark.kafka
 
@@ -332,3 +335,49 @@ async def test_relay_retry_publishes_twice_and_the_consumer_applies_once(
     await _wait_for(lambda: len(calls) == 2)
     assert {m.headers["event_id"] for m in calls} == {row.event_id}
     assert await _applied(db) == (1, 1)
+
+
+@pytest.fixture
+def sasl_listener() -> tuple[str, str]:
+    """The broker's second listener, which demands SASL/PLAIN as `ecart` (`make services`)."""
+    servers = os.environ.get("ECART_TEST_KAFKA_SASL", "")
+    password = os.environ.get("ECART_TEST_KAFKA_SASL_PASSWORD", "")
+    if not servers or not password:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but ECART_TEST_KAFKA_SASL(_PASSWORD) is not")
+        pytest.skip("set ECART_TEST_KAFKA_SASL and ECART_TEST_KAFKA_SASL_PASSWORD (make services)")
+    return servers, password
+
+
+def _sasl_settings(servers: str, password: str) -> PlatformSettings:
+    return PlatformSettings(
+        bus="kafka",
+        kafka_bootstrap_servers=servers,
+        kafka_security_protocol="SASL_PLAINTEXT",
+        kafka_sasl_mechanism="PLAIN",
+        kafka_sasl_username="ecart",
+        kafka_sasl_password=SecretStr(password),
+        kafka_connect_timeout_seconds=2,
+        namespace=unique("sasl"),
+    )
+
+
+async def test_the_bus_authenticates_with_sasl(sasl_listener: tuple[str, str]) -> None:
+    bus = create_bus(_sasl_settings(*sasl_listener))
+    assert isinstance(bus, KafkaBus)
+    await bus.start()
+    try:
+        got: list[Message] = []
+        await bus.subscribe("t", "g", _collector(got))
+        await bus.publish("t", "k", b"authenticated", {"event_id": "e"})
+        await _wait_for(lambda: [m.value for m in got] == [b"authenticated"])
+    finally:
+        await bus.stop()
+
+
+async def test_a_wrong_sasl_password_is_refused(sasl_listener: tuple[str, str]) -> None:
+    servers, _ = sasl_listener
+    bus = create_bus(_sasl_settings(servers, "not-the-password"))
+    with pytest.raises(BusUnavailable, match="refused the SASL credentials"):
+        await bus.start()
+    await bus.stop()

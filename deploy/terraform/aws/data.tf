@@ -61,9 +61,9 @@ resource "aws_security_group" "kafka" {
   vpc_id      = module.vpc.vpc_id
 
   ingress {
-    description     = "Kafka plaintext (9092) and TLS (9094) from the EKS nodes"
-    from_port       = 9092
-    to_port         = 9094
+    description     = "Kafka SASL/SCRAM over TLS (9096) from the EKS nodes"
+    from_port       = 9096
+    to_port         = 9096
     protocol        = "tcp"
     security_groups = [module.eks.node_security_group_id]
   }
@@ -168,13 +168,15 @@ module "kafka" {
   }
 
   encryption_at_rest_kms_key_arn = aws_kms_key.data.arn
-  # ecart's Kafka client has no TLS/SASL settings yet: plaintext inside the VPC, TLS offered
-  # alongside for the day it has (deploy/README.md, "Terraform").
-  encryption_in_transit_client_broker = "TLS_PLAINTEXT"
+  # Clients speak TLS and authenticate with SASL/SCRAM (ECART_KAFKA_SECURITY_PROTOCOL=SASL_SSL,
+  # user and password from the AmazonMSK_ secret below).
+  encryption_in_transit_client_broker = "TLS"
   encryption_in_transit_in_cluster    = true
   client_authentication = {
-    unauthenticated = true
+    sasl = { scram = true }
   }
+  create_scram_secret_association          = true
+  scram_secret_association_secret_arn_list = [aws_secretsmanager_secret.kafka.arn]
 
   configuration_name = local.name
   configuration_server_properties = {
@@ -184,6 +186,16 @@ module "kafka" {
   }
 
   cloudwatch_logs_enabled = true
+}
+
+# The SCRAM user of the services (MSK needs the `AmazonMSK_` prefix and a customer key):
+# {"username": "ecart", "password": …}, written out of band; the same password goes into
+# ecart/<environment> as ECART_KAFKA_SASL_PASSWORD.
+resource "aws_secretsmanager_secret" "kafka" {
+  #checkov:skip=CKV2_AWS_57:The SCRAM password rotates through a release, not a Lambda
+  name        = "AmazonMSK_ecart_${var.environment}"
+  description = "ecart ${var.environment}: the services' Kafka SASL/SCRAM credentials"
+  kms_key_id  = aws_kms_key.data.arn
 }
 
 # Where the chart's External Secrets read the services' secrets (remoteKey ecart/<env>):

@@ -11,13 +11,13 @@ output "vpc_cidr" {
 }
 
 output "kafka_bootstrap_brokers" {
-  description = "kafka.bootstrapServers (plaintext, inside the VPC)"
-  value       = module.kafka.bootstrap_brokers_plaintext
+  description = "kafka.bootstrapServers (TLS + SASL/SCRAM, port 9096)"
+  value       = module.kafka.bootstrap_brokers_sasl_scram
 }
 
-output "kafka_bootstrap_brokers_tls" {
-  description = "The TLS listeners, for when ecart's Kafka client speaks TLS"
-  value       = module.kafka.bootstrap_brokers_tls
+output "kafka_scram_secret" {
+  description = "The AmazonMSK_ secret holding the services' SCRAM user and password"
+  value       = aws_secretsmanager_secret.kafka.name
 }
 
 output "postgres_endpoint" {

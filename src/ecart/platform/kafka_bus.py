@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +66,10 @@ class KafkaBus:
         retry_delay: float = 0.2,
         heartbeat_ms: int = 1000,
         connect_timeout: float = 30.0,
+        security: Mapping[str, Any] | None = None,
     ) -> None:
+        """`security`: aiokafka's security_protocol, sasl_* and ssl_context options, given to
+        every client (see `ecart.platform.runtime.kafka_security`)."""
         self.bootstrap_servers = bootstrap_servers
         self.partitions = partitions
         self.replication_factor = replication_factor
@@ -81,6 +84,10 @@ class KafkaBus:
         self._admin: Any = None
         self.heartbeat_ms = heartbeat_ms
         self.connect_timeout = connect_timeout
+        self.client_options: dict[str, Any] = {
+            "bootstrap_servers": bootstrap_servers,
+            **(security or {}),
+        }
         self._groups: dict[str, _GroupMember] = {}
 
     async def start(self) -> None:
@@ -96,9 +103,16 @@ class KafkaBus:
                 break
             except KafkaConnectionError as exc:
                 if loop.time() >= deadline:
+                    # aiokafka reports refused SASL credentials as a failed bootstrap too.
+                    credentials = (
+                        " or it refused the SASL credentials (ECART_KAFKA_SASL_USERNAME/PASSWORD)"
+                        if "sasl_mechanism" in self.client_options
+                        else ""
+                    )
                     raise BusUnavailable(
                         f"cannot reach Kafka at {self.bootstrap_servers} "
                         f"(ECART_KAFKA_BOOTSTRAP_SERVERS) after {self.connect_timeout:g} s"
+                        f"{credentials}"
                     ) from exc
                 log.warning("kafka_unreachable", servers=self.bootstrap_servers, attempt=attempt)
                 await asyncio.sleep(min(0.25 * 2**attempt, 5.0, max(0.0, deadline - loop.time())))
@@ -106,11 +120,9 @@ class KafkaBus:
         log.info("kafka_bus_started", bootstrap_servers=self.bootstrap_servers)
 
     async def _connect(self) -> None:
-        admin = AIOKafkaAdminClient(
-            bootstrap_servers=self.bootstrap_servers, client_id=f"{self.client_id}-admin"
-        )
+        admin = AIOKafkaAdminClient(**self.client_options, client_id=f"{self.client_id}-admin")
         producer = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap_servers,
+            **self.client_options,
             client_id=self.client_id,
             enable_idempotence=True,
             acks="all",
@@ -198,7 +210,7 @@ class KafkaBus:
             return
         consumer = AIOKafkaConsumer(
             name,
-            bootstrap_servers=self.bootstrap_servers,
+            **self.client_options,
             client_id=f"{self.client_id}-{group}",
             group_id=self.on_broker(group),
             enable_auto_commit=False,

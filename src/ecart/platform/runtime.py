@@ -4,8 +4,10 @@ in-process HTTP transport that routes each service's URL to its ASGI app."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
+from aiokafka.helpers import create_ssl_context  # type: ignore[import-untyped]
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from ecart.platform.bus import EventBus, InMemoryBus
@@ -33,6 +35,21 @@ class _Forward(httpx.AsyncBaseTransport):
         return await self.target.handle_async_request(request)
 
 
+def kafka_security(settings: PlatformSettings) -> dict[str, Any]:
+    """aiokafka client options for `ECART_KAFKA_SECURITY_PROTOCOL` and its SASL/TLS settings."""
+    protocol = settings.kafka_security_protocol
+    options: dict[str, Any] = {"security_protocol": protocol}
+    if protocol.startswith("SASL_"):
+        options.update(
+            sasl_mechanism=settings.kafka_sasl_mechanism,
+            sasl_plain_username=settings.kafka_sasl_username,
+            sasl_plain_password=settings.kafka_sasl_password.get_secret_value(),
+        )
+    if protocol in ("SSL", "SASL_SSL"):
+        options["ssl_context"] = create_ssl_context(cafile=settings.kafka_ssl_cafile or None)
+    return options
+
+
 def create_bus(settings: PlatformSettings) -> EventBus:
     """The bus `ECART_BUS` names: the embedded `InMemoryBus` or Kafka."""
     if settings.bus == "kafka":
@@ -42,5 +59,6 @@ def create_bus(settings: PlatformSettings) -> EventBus:
             replication_factor=settings.kafka_replication_factor,
             namespace=settings.namespace,
             connect_timeout=settings.kafka_connect_timeout_seconds,
+            security=kafka_security(settings),
         )
     return InMemoryBus()

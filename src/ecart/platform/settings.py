@@ -73,6 +73,17 @@ class PlatformSettings(BaseSettings):
         "127.0.0.1:9092", description="Kafka brokers (host:port, comma-separated)"
     )
     kafka_topic_partitions: int = Field(3, ge=1, description="partitions of topics ecart creates")
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", description="how clients talk to the brokers (MSK with SCRAM: SASL_SSL)"
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        "SCRAM-SHA-512", description="SASL mechanism (with SASL_PLAINTEXT or SASL_SSL)"
+    )
+    kafka_sasl_username: str = Field("", description="SASL user name")
+    kafka_sasl_password: SecretStr = Field(SecretStr(""), description="SASL password")
+    kafka_ssl_cafile: str = Field(
+        "", description="CA bundle for the brokers' TLS certificates (empty: the system's)"
+    )
     kafka_connect_timeout_seconds: float = Field(
         30.0, ge=0, description="how long start-up waits for an unreachable Kafka"
     )

@@ -100,6 +100,7 @@ composed into the URL by Kubernetes' $(VAR) expansion. */}}
 {{- end }}
 {{- if ne $name "gateway" }}
 {{ include "ecart.databaseEnv" . }}
+{{ include "ecart.secretRef" (dict "root" $root "key" "ECART_KAFKA_SASL_PASSWORD" "optional" true) }}
 {{- end }}
 {{- if has $name (fromJsonArray (include "ecart.clientServices" $root)) }}
 {{ include "ecart.secretRef" (dict "root" $root "key" (printf "ECART_%s_CLIENT_SECRET" (upper $name))) }}
