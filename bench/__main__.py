@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report, scenarios
-from bench.load import Client, run
+from bench.load import Client, Op, run
 from bench.plot import latency_curve
 from bench.scenarios import World
 from bench.seed import seed_postgres, seed_sqlite
@@ -127,6 +127,7 @@ class Harness:
             mode=mode,
             load=load,
             duration=duration,
+            server_pid=world.shop.process.pid,
         )
         result.extra.update(extra)
         return self.emit(result.summary())
@@ -173,60 +174,47 @@ class Harness:
             )
 
     async def browse(self, world: World) -> None:
+        """Browse closed (max rps), the ceiling closed, then both swept in open mode at the
+        same offered rates (shares of ecart's max), plotted together."""
         c, d = self.args.concurrency, self.duration
-        warm = scenarios.browse(world)
-        await run(
-            world.client,
-            warm,
-            scenario="warm-up",
-            backend="",
-            mode="closed",
-            load=c,
-            duration=min(2.0, d),
-        )
+        await self.warm_up(world.client, scenarios.browse(world), c, min(2.0, d))
         best = await self.measure(world, "browse", "closed", c, d)
         _, listing = await world.client.request("GET", world.url("catalog", "/products?limit=20"))
         _, product = await world.client.request("GET", world.url("catalog", "/products/1"))
         payload = self.out / "ceiling-payload.json"
         payload.write_text(json.dumps({"list": listing, "product": product}))
-        sweeps: dict[str, list[dict[str, Any]]] = {"ecart browse": []}
-        async with ceiling_server(payload, pin=self.pin) as url:
-            ceiling_world = World(world.shop, world.client, world.catalog_size)
-            ceiling_world.shop = _retarget(world.shop, url)
+        rates = [max(1.0, round(best["rps"] * share, 1)) for share in SWEEP]
+        sweeps: dict[str, list[dict[str, Any]]] = {"ecart browse": [], "bare Starlette": []}
+        # A client of its own: the ceiling's connections are closed before ecart's sweep.
+        async with ceiling_server(payload, pin=self.pin) as (url, pid), Client() as client:
+            ceiling_world = World(_retarget(world.shop, url), client, world.catalog_size)
             op = scenarios.browse(ceiling_world)
-            await run(
-                world.client,
-                op,
-                scenario="warm-up",
-                backend="",
-                mode="closed",
-                load=c,
-                duration=min(2.0, d),
-            )
+            await self.warm_up(client, op, c, min(2.0, d))
             result = await run(
-                world.client,
+                client,
                 op,
                 scenario="ceiling",
                 backend="starlette",
                 mode="closed",
                 load=c,
                 duration=d,
+                server_pid=pid,
             )
             ceiling = self.emit(result.summary())
-            sweeps["bare Starlette"] = []
-            for share in SWEEP:
-                rate = max(1.0, round(ceiling["rps"] * share, 1))
+            for share, rate in zip(SWEEP, rates, strict=True):
                 result = await run(
-                    world.client,
+                    client,
                     op,
                     scenario="ceiling",
                     backend="starlette",
                     mode="open",
                     load=rate,
                     duration=d / 2,
+                    server_pid=pid,
                 )
                 result.extra["share_of_max"] = share
                 sweeps["bare Starlette"].append(self.emit(result.summary()))
+        per_request = best.get("server_cpu_ms_per_request") or 0.0
         self.emit(
             {
                 "scenario": "browse_vs_ceiling",
@@ -234,10 +222,16 @@ class Harness:
                 "browse_rps": best["rps"],
                 "ceiling_rps": ceiling["rps"],
                 "ratio": round(best["rps"] / ceiling["rps"], 3) if ceiling["rps"] else None,
+                "ceiling_client_cpu": ceiling["client_cpu"],
+                "browse_cpu_ms_per_request": per_request,
+                "ceiling_cpu_ms_per_request": ceiling.get("server_cpu_ms_per_request"),
+                "cpu_ratio": round(ceiling.get("server_cpu_ms_per_request", 0.0) / per_request, 3)
+                if per_request
+                else None,
             }
         )
-        for share in SWEEP:
-            rate = max(1.0, round(best["rps"] * share, 1))
+        await self.warm_up(world.client, scenarios.browse(world), c, min(2.0, d))
+        for share, rate in zip(SWEEP, rates, strict=True):
             sweeps["ecart browse"].append(
                 await self.measure(world, "browse", "open", rate, d / 2, share_of_max=share)
             )
@@ -247,6 +241,17 @@ class Harness:
             title=f"browse, open mode ({world.shop.backend}, {'' if self.pin else 'un'}pinned)",
         )
         print(f"# plot: {path}", flush=True)
+
+    async def warm_up(self, client: Client, op: Op, concurrency: int, seconds: float) -> None:
+        await run(
+            client,
+            op,
+            scenario="warm-up",
+            backend="",
+            mode="closed",
+            load=concurrency,
+            duration=seconds,
+        )
 
     async def flash_sale(self, world: World) -> None:
         reservations, orders = await scenarios.flash_sale(
@@ -272,16 +277,14 @@ class Harness:
                 seconds = await self.seed(shop, size)
                 print(f"# scale: seeded {size} products in {seconds:.1f} s", flush=True)
                 world = World(shop, client, size)
+                _, last = await client.request(
+                    "GET", world.url("catalog", f"/products?skip={size - 1}&limit=5")
+                )
+                if not last or len(last) != 1 or last[0]["id"] != size:
+                    raise SystemExit(f"seeding {size} products did not give products 1..{size}")
                 for name in ("browse", "browse_deep", "search", "filter"):
-                    await run(
-                        client,
-                        scenarios.SCENARIOS[name](world),
-                        scenario="warm-up",
-                        backend="",
-                        mode="closed",
-                        load=1,
-                        duration=min(1.0, d),
-                    )
+                    op = scenarios.SCENARIOS[name](world)
+                    await self.warm_up(client, op, 1, min(1.0, d))
                     await self.measure(
                         world, name, "closed", 1, d, catalog_size=size, seed_s=round(seconds, 1)
                     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json as jsonlib
+import os
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -178,11 +179,13 @@ async def run(
     mode: str,
     load: float,
     duration: float,
+    server_pid: int | None = None,
 ) -> Result:
     """One run in `mode` ("closed": `load` = concurrency; "open": `load` = ops/s)."""
     client.take_statuses()
     extra: dict[str, Any] = {"client": client.engine}
     cpu = time.process_time()
+    server_cpu = cpu_seconds(server_pid) if server_pid else 0.0
     if mode == "closed":
         latencies, failed, elapsed = await closed(op, concurrency=int(load), duration=duration)
     elif mode == "open":
@@ -192,6 +195,13 @@ async def run(
         raise ValueError(f"unknown mode {mode!r}")
     # Near 1.0 the load generator, not the server, is the bottleneck.
     extra["client_cpu"] = round((time.process_time() - cpu) / elapsed, 2)
+    statuses = client.take_statuses()
+    if server_pid:
+        # The server's CPU per request does not depend on how fast the client is, nor on
+        # network stalls: the capacity of one core is 1000 / server_cpu_ms_per_request.
+        used = cpu_seconds(server_pid) - server_cpu
+        extra["server_cpu"] = round(used / elapsed, 2)
+        extra["server_cpu_ms_per_request"] = round(used * 1000 / max(1, sum(statuses.values())), 3)
     return Result(
         scenario=scenario,
         mode=mode,
@@ -199,7 +209,15 @@ async def run(
         load=int(load) if mode == "closed" else load,
         duration=elapsed,
         latencies=latencies,
-        statuses=client.take_statuses(),
+        statuses=statuses,
         failed_ops=failed,
         extra=extra,
     )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a whole process (every thread), from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks

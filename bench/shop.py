@@ -318,8 +318,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def ceiling_server(payload_file: Path, *, pin: bool) -> AsyncIterator[str]:
-    """The bare Starlette app (bench/ceiling.py) on a free port; yields its base URL."""
+async def ceiling_server(payload_file: Path, *, pin: bool) -> AsyncIterator[tuple[str, int]]:
+    """The bare Starlette app (bench/ceiling.py) on a free port; yields (base URL, pid)."""
     port = free_port()
     command = [
         *pin_prefix(pin),
@@ -335,6 +335,6 @@ async def ceiling_server(payload_file: Path, *, pin: bool) -> AsyncIterator[str]
     try:
         url = f"http://127.0.0.1:{port}"
         await wait_ready({"ceiling": url}, process)
-        yield url
+        yield url, process.pid
     finally:
         stop(process)
