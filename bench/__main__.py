@@ -282,7 +282,7 @@ class Harness:
                 )
                 if not last or len(last) != 1 or last[0]["id"] != size:
                     raise SystemExit(f"seeding {size} products did not give products 1..{size}")
-                for name in ("browse", "browse_deep", "search", "filter"):
+                for name in ("browse", "browse_deep", "search", "search_rare", "filter"):
                     op = scenarios.SCENARIOS[name](world)
                     await self.warm_up(client, op, 1, min(1.0, d))
                     await self.measure(

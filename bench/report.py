@@ -105,7 +105,7 @@ def summary(lines: list[dict[str, Any]], *, backend: str, pinned: bool) -> str:
     if scale:
         small = min(line["catalog_size"] for line in scale)
         large = max(line["catalog_size"] for line in scale)
-        for name in ("browse", "browse_deep", "search", "filter"):
+        for name in ("browse", "browse_deep", "search", "search_rare", "filter"):
             a = _find(lines, name, catalog_size=small)
             b = _find(lines, name, catalog_size=large)
             if a and b and large > small:

@@ -5,6 +5,7 @@
   a product page (one of the first 100 products): the warm-cache storefront.
 - browse_deep: a list of 20 at a random offset anywhere in the catalog (scale run).
 - search: `?q=<word>&limit=20`, a word found in ~1/40 of the names and descriptions.
+- search_rare: `?q=<a word no product has>&limit=20` (scale run): reads the whole catalog.
 - filter: `?category=…&min_price=10&max_price=50&limit=20`.
 - add_to_cart: one of 2000 customers adds one of the first 1000 products.
 - checkout: a fresh customer (token minted, no login) adds to cart, orders, pays; the
@@ -102,6 +103,18 @@ def search(world: World) -> Op:
     return op
 
 
+def search_rare(world: World) -> Op:
+    """A word no product has: the whole catalog is read to find nothing (the worst case
+    of a LIKE search; a common word with LIMIT 20 stops after a few hundred rows)."""
+
+    async def op(i: int) -> bool:
+        path = f"/products?q=zeppelin{i % 50}&limit=20"
+        status, _ = await world.client.request("GET", world.url("catalog", path))
+        return status == 200
+
+    return op
+
+
 def filter_(world: World) -> Op:
     async def op(i: int) -> bool:
         category = CATEGORIES[i % len(CATEGORIES)].replace(" ", "%20")
@@ -169,6 +182,7 @@ SCENARIOS: dict[str, Callable[[World], Op]] = {
     "browse": browse,
     "browse_deep": browse_deep,
     "search": search,
+    "search_rare": search_rare,
     "filter": filter_,
     "add_to_cart": add_to_cart,
     "checkout": checkout,
