@@ -118,7 +118,7 @@ def summary(lines: list[dict[str, Any]], *, backend: str, pinned: bool) -> str:
                         f"{name} p50 at {large:,} vs {small:,} products",
                         "≤ 2×",
                         f"{factor:.1f}× ({b['p50_ms']:.1f} vs {a['p50_ms']:.1f} ms{cpu})",
-                        factor <= 2 if name in ("browse", "search") else None,
+                        factor <= 2 if name in ("browse", "search", "search_rare") else None,
                     )
                 )
     hop = _find(lines, "hop")
