@@ -46,7 +46,9 @@ class Client:
 
     async def __aenter__(self) -> Client:
         if aiohttp is not None:
-            connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=None)
+            # Idle connections are dropped before uvicorn's 5 s keep-alive timeout closes
+            # them under us (a reused, already closed connection is a status-0 error).
+            connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=None, keepalive_timeout=3.0)
             self._aiohttp = aiohttp.ClientSession(
                 connector=connector, timeout=aiohttp.ClientTimeout(total=self.timeout)
             )
