@@ -14,7 +14,7 @@ import math
 import time
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 import structlog
 from fastapi import HTTPException, Request
@@ -101,26 +101,28 @@ class RateLimits:
 
     async def hit(self, item: RateLimitItem, *key: str, detail: str = "Too many requests") -> None:
         """Counts one request; raises 429 with Retry-After when over the limit."""
-        await self._enforce("hit", item, key, detail)
+        limiter = self._limiter()
+        try:
+            allowed = await limiter.hit(item, *key)
+        except StorageError as exc:
+            self._failed(exc)
+            limiter = self.fallback
+            allowed = await limiter.hit(item, *key)
+        if not allowed:
+            self.on_limited(key[0] if key else "unnamed")
+            raise TooManyRequests(await self._retry_after(limiter, item, *key), detail)
 
     async def check(
         self, item: RateLimitItem, *key: str, detail: str = "Too many requests"
     ) -> None:
         """Raises 429 if the limit is already used up, without counting."""
-        await self._enforce("test", item, key, detail)
-
-    async def _enforce(
-        self, action: Literal["hit", "test"], item: RateLimitItem, key: tuple[str, ...], detail: str
-    ) -> None:
-        """`action` (the limiter's `hit` or `test`) on Redis, or on the memory fallback when
-        Redis fails; a refusal is counted and raised as a 429."""
         limiter = self._limiter()
         try:
-            allowed = await getattr(limiter, action)(item, *key)
+            allowed = await limiter.test(item, *key)
         except StorageError as exc:
             self._failed(exc)
             limiter = self.fallback
-            allowed = await getattr(limiter, action)(item, *key)
+            allowed = await limiter.test(item, *key)
         if not allowed:
             self.on_limited(key[0] if key else "unnamed")
             raise TooManyRequests(await self._retry_after(limiter, item, *key), detail)
