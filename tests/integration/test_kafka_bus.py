@@ -134,6 +134,26 @@ async def test_every_group_gets_every_message_and_a_late_group_starts_at_the_beg
         assert sorted(m.value for m in messages) == [b"0", b"1", b"2", b"3", b"4"]
 
 
+async def test_a_group_subscribing_to_topics_in_quick_succession_consumes_them_all(
+    bus: KafkaBus,
+) -> None:
+    # Notifications subscribes to three topics in a row at start-up. Changing aiokafka's
+    # subscription again before the previous rebalance finished killed its fetcher for
+    # good about one start in eight; several groups make a regression show every time.
+    topics = [unique(f"quick{n}") for n in range(3)]
+    seen: dict[str, list[Message]] = {}
+    for g in range(4):
+        group = unique(f"quick-group{g}")
+        seen[group] = []
+        for topic in topics:
+            await bus.subscribe(topic, group, _collector(seen[group]))
+    for topic in topics:
+        await bus.publish(topic, "k", topic.encode(), {"event_id": topic})
+    await _wait_for(lambda: all(len(got) == 3 for got in seen.values()), within=15.0)
+    for got in seen.values():
+        assert sorted(m.value.decode() for m in got) == sorted(topics)
+
+
 async def test_namespaces_keep_two_shops_on_one_broker_apart(kafka_servers: str) -> None:
     """Same topic and group names, two namespaces: each shop sees only its own messages,
     and the broker holds `<namespace>.<topic>` (dead-letter topic included)."""

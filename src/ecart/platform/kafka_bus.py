@@ -33,7 +33,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped]
+from aiokafka import (  # type: ignore[import-untyped]
+    AIOKafkaConsumer,
+    AIOKafkaProducer,
+    ConsumerRebalanceListener,
+)
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaConnectionError  # type: ignore[import-untyped]
 from aiokafka.structs import TopicPartition  # type: ignore[import-untyped]
@@ -137,9 +141,8 @@ class KafkaBus:
         self._admin, self._producer = admin, producer
 
     async def stop(self) -> None:
-        for group, member in list(self._groups.items()):
-            for name in list(member.handlers):
-                await self.unsubscribe(name.removeprefix(self.prefix), group)
+        for group in list(self._groups):
+            await self._leave(group)  # at once: no rebalance per topic on the way out
         producer, self._producer = self._producer, None
         if producer is not None:
             await producer.flush()
@@ -206,10 +209,9 @@ class KafkaBus:
         if member is not None:
             member.handlers[name] = handler
             member.hooks[name] = on_dead_letter
-            member.consumer.subscribe(topics=sorted(member.handlers))  # one quick rejoin
+            self._resubscribe(member, group)  # one quick rejoin, in the background
             return
         consumer = AIOKafkaConsumer(
-            name,
             **self.client_options,
             client_id=f"{self.client_id}-{group}",
             group_id=self.on_broker(group),
@@ -219,8 +221,39 @@ class KafkaBus:
         )
         await consumer.start()
         member = _GroupMember(consumer, {name: handler}, {name: on_dead_letter})
-        member.task = asyncio.create_task(self._consume(member, group), name=f"kafka:{group}")
         self._groups[group] = member
+        self._resubscribe(member, group)
+        member.task = asyncio.create_task(self._consume(member, group), name=f"kafka:{group}")
+
+    def _resubscribe(self, member: _GroupMember, group: str) -> None:
+        """Has the group's consumer follow its handlers' topics, one rebalance at a time.
+
+        aiokafka's fetcher dies (an `AssertionError` in its routine, after which the consumer
+        never fetches again) when the subscription changes a second time before the first
+        change's assignment arrived, which a service subscribing to three topics in a row
+        did. So one task per group applies the topics, waits for the group to assign them,
+        and applies again only if they changed meanwhile: quick successive subscribes cost
+        at most two rebalances. `subscribe` does not wait for it: a group new to a topic
+        starts from its earliest offset, so nothing published meanwhile is missed.
+        """
+        member.changed.set()
+        if member.settler is None or member.settler.done():
+            member.settler = asyncio.create_task(
+                self._settle(member, group), name=f"kafka:{group}:subscription"
+            )
+
+    async def _settle(self, member: _GroupMember, group: str) -> None:
+        while member.changed.is_set():
+            member.changed.clear()
+            assigned = asyncio.Event()
+            member.consumer.subscribe(topics=sorted(member.handlers), listener=_Assigned(assigned))
+            try:
+                await asyncio.wait_for(assigned.wait(), self.connect_timeout)
+            except TimeoutError:
+                log.warning(
+                    "kafka_rebalance_slow", group=group, waited_seconds=self.connect_timeout
+                )
+            await asyncio.sleep(0)  # the fetcher takes the assignment before any next change
 
     async def unsubscribe(self, topic: str, group: str) -> None:
         member = self._groups.get(group)
@@ -228,13 +261,17 @@ class KafkaBus:
             return
         member.hooks.pop(self.on_broker(topic), None)
         if member.handlers:
-            member.consumer.subscribe(topics=sorted(member.handlers))
+            self._resubscribe(member, group)
             return
-        del self._groups[group]
-        if member.task is not None:
-            member.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await member.task
+        await self._leave(group)
+
+    async def _leave(self, group: str) -> None:
+        member = self._groups.pop(group)
+        for task in (member.settler, member.task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await member.consumer.stop()  # leaves the group; nothing is committed on the way out
 
     def lag(self, group: str) -> dict[str, int]:
@@ -309,7 +346,22 @@ class _GroupMember:
     handlers: dict[str, Handler]  # by the topic's name on the broker
     hooks: dict[str, DeadLetterHook | None]
     task: asyncio.Task[None] | None = None
+    settler: asyncio.Task[None] | None = None  # applies `handlers` to the subscription
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
     behind: dict[Any, int] = field(default_factory=dict)  # by partition, after the last record
+
+
+class _Assigned(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Sets `event` when the group hands this consumer its (new) partitions."""
+
+    def __init__(self, event: asyncio.Event) -> None:
+        self.event = event
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        pass
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self.event.set()
 
 
 def _partition(record: Any) -> Any:
