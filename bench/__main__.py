@@ -273,6 +273,9 @@ class Harness:
                 pin=self.pin,
                 what_if=self.args.what_if,
                 profile=self.args.profile,
+                # The queries' cost at each size, not the in-memory replay of the catalog's
+                # answers (which would serve every repeated query in the same time at any size).
+                settings={"ECART_RESPONSE_CACHE_ENTRIES": "0"},
             ) as shop:
                 seconds = await self.seed(shop, size)
                 print(f"# scale: seeded {size} products in {seconds:.1f} s", flush=True)

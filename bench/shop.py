@@ -192,14 +192,16 @@ async def running_shop(
     seed_demo: bool = False,
     what_if: str = "",
     profile: Path | None = None,
+    settings: dict[str, str] | None = None,
 ) -> AsyncIterator[Shop]:
-    """Boots `ecart up`, times it to ready, logs the admin in once, and stops it after."""
+    """Boots `ecart up` (with `settings`: extra `ECART_*` variables), times it to ready,
+    logs the admin in once, and stops it after."""
     production = Production.from_services() if backend == "production" else None
     extra = await production.create() if production else {}
     try:
         shop = _boot(
             data_dir,
-            extra,
+            {**extra, **(settings or {})},
             backend=backend,
             pin=pin,
             seed_demo=seed_demo,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,12 @@ from sqlalchemy import update
 
 from ecart.catalog.store import products
 from ecart.platform.cache import Cache
+from ecart.platform.http.response_cache import ResponseCache
 from ecart.platform.ratelimit import RateLimits, rate_limit
 from tests.catalog.helpers import create_product
 from tests.conftest import PASSWORD, Shop, _start_shop, unique_email
 from tests.platform.test_cache import closed_port_url
+from tests.platform.test_response_cache import Counting, client_for
 
 pytestmark = pytest.mark.redis
 
@@ -57,15 +60,27 @@ async def _shop(tmp_path: Path, **overrides: dict[str, Any]) -> AsyncIterator[Sh
         yield shop
 
 
-@pytest.fixture
-async def cached_shop(redis: Redis, redis_url: str, tmp_path: Path) -> AsyncIterator[Shop]:
-    async for shop in _shop(tmp_path, catalog={"redis_url": redis_url}):
+@pytest.fixture(params=["rows", "rows+responses"])
+async def cached_shop(
+    request: pytest.FixtureRequest, redis: Redis, redis_url: str, tmp_path: Path
+) -> AsyncIterator[Shop]:
+    """The catalog on Redis: its row cache alone, and with the in-process response cache in
+    front of it (the default), which must be just as fresh."""
+    entries = 4096 if request.param == "rows+responses" else 0
+    catalog = {"redis_url": redis_url, "response_cache_entries": entries}
+    async for shop in _shop(tmp_path, catalog=catalog):
         yield shop
 
 
 def cache(shop: Shop) -> Cache:
     found: Cache = shop.platform.apps["catalog"].state.ctx.cache
     return found
+
+
+def served_from_cache(shop: Shop) -> int:
+    """Reads answered by the Redis row cache or replayed by the response cache."""
+    ctx = shop.platform.apps["catalog"].state.ctx
+    return int(ctx.cache.hits + ctx.responses.hits)
 
 
 async def settled(shop: Shop) -> None:
@@ -113,14 +128,14 @@ async def test_product_page_list_and_categories_come_from_the_cache(cached_shop:
     assert (await read(shop, page))["name"] == "Cached lamp"
     assert [p["name"] for p in await read(shop, listing)] == ["Cached lamp"]
     assert await read(shop, "/categories") == [{"name": "Lamps", "product_count": 1}]
-    hits = cache(shop).hits
+    hits = served_from_cache(shop)
 
     await rename_behind_the_cache(shop, pid, "Renamed lamp")
     await shop.call("catalog", "GET", "/products?q=CACHED&category=Lamps ")  # same answer, key
     assert (await read(shop, page))["name"] == "Cached lamp"
     assert [p["name"] for p in await read(shop, listing)] == ["Cached lamp"]
     assert (await read(shop, "/categories"))[0]["product_count"] == 1
-    assert cache(shop).hits >= hits + 4
+    assert served_from_cache(shop) >= hits + 4
     assert (await read(shop, page))["created_at"] == product["created_at"]
 
     # A write (here: another product) invalidates every cached answer once it has committed.
@@ -203,9 +218,9 @@ async def test_a_hanging_redis_degrades_to_uncached(cached_shop: Shop, redis: Re
         await redis.client_unpause()
     await asyncio.sleep(cache(shop).retry_after_seconds + 0.05)
     assert (await read(shop, page))["price"] == 21
-    hits = cache(shop).hits
+    hits = served_from_cache(shop)
     assert (await read(shop, page))["price"] == 21
-    assert cache(shop).hits == hits + 1, "the cache is used again once Redis answers"
+    assert served_from_cache(shop) == hits + 1, "the cache is used again once Redis answers"
 
 
 async def test_no_redis_at_all_the_shop_still_serves(redis_url: str, tmp_path: Path) -> None:
@@ -219,7 +234,7 @@ async def test_no_redis_at_all_the_shop_still_serves(redis_url: str, tmp_path: P
                 response = await shop.call("catalog", "GET", path)
                 assert response.status_code == 200, response.text
         assert cache(shop).failures > 0
-        assert cache(shop).hits == 0
+        assert served_from_cache(shop) == 0
         _, token = await shop.new_customer()  # registration and login pass their limits
         assert token
         limits = shop.platform.apps["users"].state.ctx.rate_limits
@@ -253,3 +268,28 @@ async def test_failed_logins_are_counted_in_redis(redis: Redis, redis_url: str, 
         assert response.status_code == 429
         assert shop.platform.apps["users"].state.ctx.rate_limits.failures == 0
         await other.close()
+
+
+async def test_another_replicas_change_ends_replays_within_the_check_interval(
+    redis: Redis, redis_url: str
+) -> None:
+    """Two catalog replicas share one Redis: a change committed by the other one bumps the
+    shared version, and this replica stops replaying its answers within `check_seconds`."""
+    prefix = f"replicas-{uuid.uuid4().hex[:8]}"
+    here, there = Cache(redis_url, prefix=prefix), Cache(redis_url, prefix=prefix)
+    counting, responses = Counting(), ResponseCache(check_seconds=0.2, namespace="catalog")
+    responses.shared = here
+    try:
+        async with client_for(counting, responses) as client:
+            assert (await client.get("/items/1")).json()["run"] == 1
+            assert (await client.get("/items/1")).json()["run"] == 1  # replayed
+            assert await there.invalidate("catalog")  # the other replica's change
+            changed = time.monotonic()
+            while (await client.get("/items/1")).json()["run"] == 1:
+                assert time.monotonic() - changed < 0.2 + 0.1, "replayed past check_seconds"
+                await asyncio.sleep(0.01)
+            assert (await client.get("/items/1")).json()["run"] == 2  # and replayed again
+    finally:
+        await redis.delete(f"{prefix}:catalog:version")
+        await here.close()
+        await there.close()

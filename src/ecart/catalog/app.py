@@ -48,4 +48,7 @@ def create_app(settings: CatalogSettings | None = None, runtime: Runtime | None 
         policy=POLICY,
         description="Products, categories and search; shows stock from inventory.",
         hook=hook,
+        # Public reads, the same for everyone: replayed from memory until a change.
+        cached_routes=["/products", "/products/{product_id}", "/categories"],
+        cache_namespace=service.CACHE_NAMESPACE,
     )

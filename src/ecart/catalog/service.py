@@ -115,6 +115,7 @@ def _cache_fill(ctx: ServiceContext) -> AbstractAsyncContextManager[AsyncConnect
 
 async def invalidate_cache(ctx: ServiceContext) -> None:
     """Call after a change to products has committed."""
+    ctx.responses.invalidate()
     await ctx.cache.invalidate(CACHE_NAMESPACE)
 
 

@@ -99,6 +99,19 @@ class PlatformSettings(BaseSettings):
     cache_ttl_seconds: float = Field(
         60.0, gt=0, description="longest life of a cached catalog answer"
     )
+    response_cache_entries: int = Field(
+        4096,
+        ge=0,
+        le=1_000_000,
+        description="public catalog answers replayed from memory per process (0: off)",
+    )
+    response_cache_check_seconds: float = Field(
+        0.1,
+        gt=0,
+        le=60,
+        description="how often a process reads the shared cache version (with Redis): "
+        "another replica's catalog change shows here within this time",
+    )
     otel_endpoint: str = Field(
         "", description="OTLP/HTTP endpoint of the OpenTelemetry collector (empty: no tracing)"
     )

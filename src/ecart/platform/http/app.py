@@ -3,7 +3,7 @@ client, token verification), `/health`, `/ready`, JSON errors, request ids, body
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,6 +25,7 @@ from ecart.platform.http.client import CircuitBreaker, ServiceClient, ServiceTok
 from ecart.platform.http.errors import install_error_handlers
 from ecart.platform.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from ecart.platform.http.openapi import document_errors
+from ecart.platform.http.response_cache import ResponseCache, ResponseCacheMiddleware
 from ecart.platform.logs import configure_logging
 from ecart.platform.metrics import Metrics
 from ecart.platform.outbox import OutboxRelay
@@ -48,6 +49,7 @@ class ServiceContext:
         key_source: KeySource | None,
         metrics: Metrics | None = None,
         tracing: Tracing | None = None,
+        responses: ResponseCache | None = None,
     ) -> None:
         self.settings = settings
         self.runtime = runtime
@@ -99,6 +101,9 @@ class ServiceContext:
             ttl_seconds=settings.cache_ttl_seconds,
             prefix=settings.namespaced("ecart", ":"),
         )
+        self.responses = responses or ResponseCache(max_entries=0)
+        """Answers of the service's cacheable routes; `invalidate()` it after a change."""
+        self.responses.shared = self.cache
         self._clients: dict[str, ServiceClient] = {}
         self.state: dict[str, Any] = {}
         self._watch()
@@ -185,14 +190,31 @@ def create_service_app(
     description: str,
     hook: Hook | None = None,
     key_source: Callable[[ServiceContext], KeySource] | None = None,
+    cached_routes: Collection[str] = (),
+    cache_namespace: str = "",
 ) -> FastAPI:
+    """`cached_routes`: public GET routes (path templates) whose answers are the same for
+    every caller, replayed from memory until the service invalidates `ctx.responses` (see
+    `response_cache`); `cache_namespace`: the row cache namespace whose shared version
+    invalidates them too."""
     name = settings.service_name
     outbox = metadata.tables["outbox"]
+    responses = ResponseCache(
+        max_entries=settings.response_cache_entries if cached_routes else 0,
+        check_seconds=settings.response_cache_check_seconds,
+        namespace=cache_namespace,
+    )
+    for path in cached_routes:
+        rule = policy.get(("GET", path))
+        if rule is None or not rule.public:
+            raise ValueError(f"only public GET routes may be cached, not {path}")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level, settings.log_format)
-        ctx = ServiceContext(settings, runtime, outbox, None, app.state.metrics, app.state.tracing)
+        ctx = ServiceContext(
+            settings, runtime, outbox, None, app.state.metrics, app.state.tracing, responses
+        )
         if key_source is not None:
             ctx.verifier.keys = key_source(ctx)
         app.state.ctx = ctx
@@ -211,7 +233,12 @@ def create_service_app(
             await ctx.close()
 
     app = base_app(
-        name=name, settings=settings, lifespan=lifespan, description=description, runtime=runtime
+        name=name,
+        settings=settings,
+        lifespan=lifespan,
+        description=description,
+        runtime=runtime,
+        responses=(responses, cached_routes),
     )
     app.include_router(_ready_probe(name))
     apply_policy(routers, policy)
@@ -229,6 +256,7 @@ def base_app(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
     description: str,
     runtime: Runtime,
+    responses: tuple[ResponseCache, Collection[str]] | None = None,
 ) -> FastAPI:
     """A FastAPI app with what every ecart process serves: JSON errors, request ids and
     access logs, the body size limit, and `/health`. Services add `/ready` and routes."""
@@ -243,6 +271,8 @@ def base_app(
     tracing = Tracing(name, settings, runtime.span_exporter)
     app.state.tracing = tracing
     install_error_handlers(app, metrics)
+    if responses is not None and responses[0].enabled:  # innermost: replays skip the app only
+        app.add_middleware(ResponseCacheMiddleware, cache=responses[0], routes=responses[1])
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, service=name, metrics=metrics)
     app.include_router(_health_probe(name))
