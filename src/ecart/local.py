@@ -1,5 +1,7 @@
-"""Run services in this process: over real sockets (`ecart up`) or over an in-process ASGI
-transport (`ecart seed`, the test suite). The composition root: it alone knows every service."""
+"""Run services in this process: each on its own port (`ecart up`, `ecart serve`), calling
+each other through an in-process ASGI transport (and other addresses over sockets), or with
+no ports at all (`ecart seed`, the test suite). The composition root: it alone knows every
+service."""
 
 from __future__ import annotations
 
@@ -24,10 +26,15 @@ from ecart.registry import SERVICES, ProcessSettings
 
 class RoutingTransport(httpx.AsyncBaseTransport):
     """Sends each request to the ASGI app that owns its host:port. The app runs without the
-    caller's trace context, as over a socket: only the request's headers carry it."""
+    caller's trace context, as over a socket: only the request's headers carry it.
 
-    def __init__(self) -> None:
+    The request's read timeout bounds the call as it would over a socket. A request for any
+    other address goes to `fallback` (real sockets: a service elsewhere, a proxy in front
+    of one), or fails as a refused connection when there is none."""
+
+    def __init__(self, fallback: httpx.AsyncBaseTransport | None = None) -> None:
         self.routes: dict[tuple[str, int], httpx.ASGITransport] = {}
+        self.fallback = fallback
 
     def add(self, base_url: str, app: FastAPI) -> None:
         url = httpx.URL(base_url)
@@ -36,12 +43,22 @@ class RoutingTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         target = self.routes.get((request.url.host, request.url.port or 80))
         if target is None:
+            if self.fallback is not None:
+                return await self.fallback.handle_async_request(request)
             raise httpx.ConnectError(f"no service at {request.url.host}:{request.url.port}")
+        timeout = request.extensions.get("timeout", {}).get("read")
         token = otel_context.attach(otel_context.Context())
         try:
-            return await target.handle_async_request(request)
+            async with asyncio.timeout(timeout):
+                return await target.handle_async_request(request)
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout(f"no answer within {timeout} s", request=request) from exc
         finally:
             otel_context.detach(token)
+
+    async def aclose(self) -> None:
+        if self.fallback is not None:
+            await self.fallback.aclose()
 
 
 class LocalPlatform:
@@ -52,6 +69,7 @@ class LocalPlatform:
         services: Sequence[str] | None = None,
         *,
         in_process: bool = True,
+        sockets_for_others: bool = False,
         overrides: dict[str, dict[str, Any]] | None = None,
         common: dict[str, Any] | None = None,
         span_exporter: SpanExporter | None = None,
@@ -60,7 +78,8 @@ class LocalPlatform:
         unknown = set(names) - set(SERVICES)
         if unknown:
             raise ValueError(f"unknown services: {', '.join(sorted(unknown))}")
-        self.transport = RoutingTransport() if in_process else None
+        fallback = _socket_transport() if in_process and sockets_for_others else None
+        self.transport = RoutingTransport(fallback) if in_process else None
         bus = create_bus(PlatformSettings(**(common or {})))
         self.runtime = Runtime(bus=bus, transport=self.transport, span_exporter=span_exporter)
         self.settings: dict[str, ProcessSettings] = {}
@@ -130,9 +149,17 @@ class LocalPlatform:
             )
         finally:
             await self.runtime.bus.stop()
+            if self.transport is not None:
+                await self.transport.aclose()
             for sock in sockets.values():
                 with contextlib.suppress(OSError):
                     sock.close()
+
+
+def _socket_transport() -> httpx.AsyncHTTPTransport:
+    return httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
+    )
 
 
 class _QuietServer(uvicorn.Server):
