@@ -115,28 +115,47 @@ def _batches(count: int) -> Iterator[list[tuple[int, str, str, int, str]]]:
         yield batch
 
 
+def _drop_triggers(conn: sqlite3.Connection, table: str) -> list[str]:
+    """Drops `table`'s triggers; returns the statements that create them again."""
+    found = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
+    ).fetchall()
+    for name, _sql in found:
+        conn.execute(f'DROP TRIGGER "{name}"')
+    return [sql for _name, sql in found]
+
+
 def seed_sqlite(catalog_path: str, inventory_path: str, count: int) -> float:
     """Seeds both SQLite files; returns the seconds it took."""
     started = time.perf_counter()
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     version = time.time_ns() // 1000
-    catalog = sqlite3.connect(catalog_path, timeout=60)
+    catalog = sqlite3.connect(catalog_path, timeout=60, isolation_level=None)
     inventory = sqlite3.connect(inventory_path, timeout=60)
     try:
+        # One transaction: the search index's triggers (which would index row by row, five
+        # times slower) are dropped, the rows inserted, the index rebuilt in one pass and
+        # the triggers created again, so no other connection sees the table without them.
+        catalog.execute("BEGIN IMMEDIATE")
+        triggers = _drop_triggers(catalog, "products")
         for batch in _batches(count):
-            with catalog:
-                catalog.executemany(
-                    "INSERT INTO products (id, name, description, price_cents, stock, "
-                    "stock_version, category, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(i, n, d, p, STOCK, version, c, now, now) for i, n, d, p, c in batch],
-                )
+            catalog.executemany(
+                "INSERT INTO products (id, name, description, price_cents, stock, "
+                "stock_version, category, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(i, n, d, p, STOCK, version, c, now, now) for i, n, d, p, c in batch],
+            )
             with inventory:
                 inventory.executemany(
                     "INSERT INTO stock (product_id, available, reserved, version, updated_at) "
                     "VALUES (?, ?, 0, ?, ?)",
                     [(row[0], STOCK, version, now) for row in batch],
                 )
+        if catalog.execute("SELECT 1 FROM sqlite_master WHERE name = 'products_fts'").fetchone():
+            catalog.execute("INSERT INTO products_fts (products_fts) VALUES ('rebuild')")
+        for sql in triggers:
+            catalog.execute(sql)
+        catalog.execute("COMMIT")
         for conn in (catalog, inventory):
             conn.execute("ANALYZE")
     finally:
