@@ -93,6 +93,18 @@ def _render_item(kind: str, item: Any, _context: AutogenContext) -> str | Litera
     return False
 
 
+def include_name(metadata: MetaData) -> Callable[..., bool]:
+    """An autogenerate `include_name` hook that skips the schema objects a service's
+    migrations create by hand and its `metadata` cannot declare (full-text tables, expression
+    and GIN indexes), listed in `metadata.info["hand_managed"]`."""
+    skipped = frozenset(metadata.info.get("hand_managed", ()))
+
+    def include(name: str | None, _type: str, _parent: Any) -> bool:
+        return name not in skipped
+
+    return include
+
+
 def run_env(metadata: MetaData) -> None:
     """The body of every service's `migrations/env.py` (online mode, given a connection)."""
     from alembic import context
@@ -106,6 +118,7 @@ def run_env(metadata: MetaData) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_name=include_name(metadata),
     )
     with context.begin_transaction():
         context.run_migrations()
