@@ -22,6 +22,7 @@ from sqlalchemy import (
     insert,
     select,
     table,
+    text,
     update,
 )
 from sqlalchemy.engine import Row
@@ -151,7 +152,14 @@ def search(query: ProductQuery, dialect: str = "") -> Select[Any]:
 
 
 async def list_products(conn: AsyncConnection, query: ProductQuery) -> list[AnyRow]:
-    return list((await conn.execute(search(query, conn.dialect.name))).all())
+    dialect = conn.dialect.name
+    if dialect == "postgresql" and query.q:
+        # The statement is prepared once and cached: after five runs PostgreSQL may switch
+        # to a generic plan, which cannot see the needle and so walks the primary key past
+        # every row for a rare one (0.8 s at 1M products instead of 3 ms through the trigram
+        # indexes). Plan each search for its needle (this transaction only).
+        await conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    return list((await conn.execute(search(query, dialect))).all())
 
 
 async def get_product(conn: AsyncConnection, product_id: int) -> AnyRow | None:
