@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install up test test-backends lint format bench clean services services-stop up-prod \
-  deploy-tools
+  deploy-tools resilience
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ecart needs Python >= 3.11"'
@@ -45,6 +45,16 @@ deploy-tools:
 test-backends: install deploy-tools
 	eval "$$(bash scripts/test-env.sh)" && $(BIN)/pytest && \
 	  ECART_TEST_BACKEND=production $(BIN)/pytest -m "not fuzz" --ignore=tests/deploy
+
+# Fault injection under load (tests/resilience, issue 10) against the servers `make services`
+# started, with 60 s outages (the default run uses short ones); each scenario's one-line
+# result is appended to resilience-report/report.md.
+RESILIENCE_OUTAGE_SECONDS ?= 60
+resilience: install
+	eval "$$(bash scripts/test-env.sh)" && \
+	  ECART_TEST_RESILIENCE_OUTAGE_SECONDS=$(RESILIENCE_OUTAGE_SECONDS) \
+	  ECART_TEST_RESILIENCE_REPORT=$(CURDIR)/resilience-report/report.md \
+	  $(BIN)/pytest tests/resilience -m resilience --timeout 1800
 
 # The web UI (web/, React + Vite): `make web` installs its packages (`npm ci`, again only when
 # package-lock.json changes) and builds web/dist, which the gateway serves at / (skipped when

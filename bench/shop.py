@@ -212,13 +212,56 @@ async def running_shop(
             shop.database_urls = dict(production.urls)
         try:
             shop.ready_seconds = await wait_ready(shop.urls, shop.process)
-            await _authenticate(shop)
+            await authenticate(shop)
             yield shop
         finally:
             stop(shop.process)
     finally:
         if production:
             await production.drop()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What every process of one shop shares: the services' URLs (free loopback ports), the
+    users service's signing key and the service clients' secrets."""
+
+    urls: dict[str, str]
+    key: Ed25519PrivateKey
+    client_secrets: dict[str, str]
+
+    @classmethod
+    def new(cls) -> Identity:
+        urls = {name: f"http://127.0.0.1:{free_port()}" for name in SERVICES}
+        secrets_ = {name: secrets.token_urlsafe(24) for name in CLIENTS}
+        return cls(urls, Ed25519PrivateKey.generate(), secrets_)
+
+    def env(self, data_dir: Path, extra: dict[str, str], *, seed_demo: bool) -> dict[str, str]:
+        """The environment of an `ecart up` of this shop: this process's minus its `ECART_*`
+        variables, the shop's settings, then `extra`; URLs and ports after `extra` unless
+        `extra` names them (e.g. a service reached through a proxy)."""
+        pem = self.key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ECART_")}
+        env.update(
+            ECART_DATA_DIR=str(data_dir),
+            ECART_SEED_DEMO_DATA=str(seed_demo).lower(),
+            ECART_ADMIN_EMAIL=ADMIN[0],
+            ECART_ADMIN_PASSWORD=ADMIN[1],
+            ECART_LOG_LEVEL="WARNING",
+            ECART_USERS_SIGNING_KEY=pem,
+            **UNTHROTTLED,
+            **extra,
+        )
+        for name, secret in self.client_secrets.items():
+            env[f"ECART_{name.upper()}_CLIENT_SECRET"] = secret
+        for name, url in self.urls.items():
+            env.setdefault(f"ECART_{name.upper()}_URL", url)
+            env.setdefault(f"ECART_{name.upper()}_PORT", url.rsplit(":", 1)[1])
+        return env
 
 
 def _boot(
@@ -231,30 +274,8 @@ def _boot(
     what_if: str = "",
     profile: Path | None = None,
 ) -> Shop:
-    urls = {name: f"http://127.0.0.1:{free_port()}" for name in SERVICES}
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    client_secrets = {name: secrets.token_urlsafe(24) for name in CLIENTS}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ECART_")}
-    env.update(
-        ECART_DATA_DIR=str(data_dir),
-        ECART_SEED_DEMO_DATA=str(seed_demo).lower(),
-        ECART_ADMIN_EMAIL=ADMIN[0],
-        ECART_ADMIN_PASSWORD=ADMIN[1],
-        ECART_LOG_LEVEL="WARNING",
-        ECART_USERS_SIGNING_KEY=pem,
-        **UNTHROTTLED,
-        **extra,
-    )
-    for name, secret in client_secrets.items():
-        env[f"ECART_{name.upper()}_CLIENT_SECRET"] = secret
-    for name, url in urls.items():
-        env[f"ECART_{name.upper()}_URL"] = url
-        env[f"ECART_{name.upper()}_PORT"] = url.rsplit(":", 1)[1]
+    identity = Identity.new()
+    env = identity.env(data_dir, extra, seed_demo=seed_demo)
     data_dir.mkdir(parents=True, exist_ok=True)
     log = (data_dir / "ecart.log").open("ab")
     module = "bench.whatif_nodelay" if what_if == "nodelay" else "ecart"
@@ -265,7 +286,7 @@ def _boot(
         command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
     )
     label = f"{backend}+{what_if}" if what_if else backend
-    return Shop(process, urls, data_dir, key, client_secrets, label)
+    return Shop(process, identity.urls, data_dir, identity.key, identity.client_secrets, label)
 
 
 async def wait_ready(
@@ -290,7 +311,8 @@ async def wait_ready(
     return time.perf_counter() - started
 
 
-async def _authenticate(shop: Shop) -> None:
+async def authenticate(shop: Shop) -> None:
+    """Logs the admin in and gets the order service's client-credentials token."""
     async with httpx.AsyncClient(timeout=30) as http:
         answer = await http.post(
             f"{shop.urls['users']}/auth/token", data={"username": ADMIN[0], "password": ADMIN[1]}
