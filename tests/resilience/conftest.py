@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.backends import Backend
+from tests.backends import Backend, backend_from
 from tests.resilience.processes import production_backend
 
 _lines: list[str] = []
@@ -77,6 +77,20 @@ def record(line: str) -> None:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
         with report.open("a") as handle:
             handle.write(f"- {stamp} {line}\n")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The scenarios choose their own backends (the production servers, and the embedded
+    default where it applies), so the suite's second pass (`ECART_TEST_BACKEND=postgres` or
+    `production`) deselects them: they ran in the first."""
+    backend = backend_from(config.getoption("backend"), dict(os.environ))
+    if backend.name == "sqlite":
+        return
+    here = Path(__file__).parent
+    mine = [i for i in items if i.get_closest_marker("resilience") and here in i.path.parents]
+    if mine:
+        config.hook.pytest_deselected(items=mine)
+        items[:] = [i for i in items if i not in mine]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

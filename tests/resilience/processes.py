@@ -115,6 +115,11 @@ class Topology:
             f"sqlite+aiosqlite:///{self.data_dir / f'{service}.db'}"
         )
 
+    @property
+    def databases(self) -> dict[str, str]:
+        """Every service's database URL (PostgreSQL, or the SQLite files of the data dir)."""
+        return {name: self.database_url(name) for name in DATABASE_SERVICES}
+
     def host_of(self, service: str) -> Process:
         return next(p for p in self.processes.values() if service in p.services)
 

@@ -101,7 +101,7 @@ async def test_payment_slow_then_down_then_back(
             user = f"res-probe-{mode}-{world.run_id}"
             probes.append(f"{mode}:{await _probe_circuit(world, user)}")
         tally = await load.wait()
-        check = await invariants.settled(topology.database_urls, initial, within=45)
+        check = await invariants.settled(topology.databases, initial, within=45)
 
     pays = [c for c in tally.calls if c.step == "pay"]
     slowest = max(c.seconds for c in pays)

@@ -107,7 +107,7 @@ async def test_redis_blackholed_then_reset(
                 during["logins"] = await _failed_logins(world, f"res-{world.run_id}@example.com")
                 during["fresh"] = await _price_change_shows(world, world.checkout_products[0], 7.25)
         tally = await load.wait()
-        check = await invariants.settled(topology.database_urls, initial, within=45)
+        check = await invariants.settled(topology.databases, initial, within=45)
         connections = proxy.connections
 
     browses = [c for c in tally.calls if c.step == "browse"]
