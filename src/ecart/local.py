@@ -11,17 +11,30 @@ import signal
 import socket
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
+import structlog
 import uvicorn
 from fastapi import FastAPI
 from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace.export import SpanExporter
 
+from ecart.platform.http.app import drain
 from ecart.platform.runtime import Runtime, create_bus
 from ecart.platform.settings import PlatformSettings
 from ecart.registry import SERVICES, ProcessSettings
+
+log = structlog.get_logger("ecart.local")
+
+
+class InstanceSettings(ProcessSettings, Protocol):
+    """What serving an instance needs besides: its service's other instances, the delay."""
+
+    @property
+    def shutdown_delay_seconds(self) -> float: ...
+
+    def urls_of(self, service: str) -> tuple[str, ...]: ...
 
 
 class RoutingTransport(httpx.AsyncBaseTransport):
@@ -82,16 +95,17 @@ class LocalPlatform:
         self.transport = RoutingTransport(fallback) if in_process else None
         bus = create_bus(PlatformSettings(**(common or {})))
         self.runtime = Runtime(bus=bus, transport=self.transport, span_exporter=span_exporter)
-        self.settings: dict[str, ProcessSettings] = {}
+        self.settings: dict[str, InstanceSettings] = {}
         self.apps: dict[str, FastAPI] = {}
         for name in (n for n in SERVICES if n in names):
             spec = SERVICES[name]
             kwargs = {**(common or {}), **(overrides or {}).get(name, {})}
-            settings: ProcessSettings = spec.settings(**kwargs)
+            settings: InstanceSettings = spec.settings(**kwargs)
             self.settings[name] = settings
             self.apps[name] = spec.app_factory()(settings, self.runtime)
             if self.transport is not None:
-                self.transport.add(settings.url_of(name), self.apps[name])
+                for url in _own_urls(settings, name):
+                    self.transport.add(url, self.apps[name])
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[LocalPlatform]:
@@ -113,7 +127,8 @@ class LocalPlatform:
         )
 
     async def serve(self) -> None:
-        """Runs every app on its own port until SIGINT/SIGTERM, then stops them all."""
+        """Runs every app on its own port until SIGTERM or SIGINT, then stops them all:
+        see `GracefulStop`."""
         sockets = {name: _bind(s.host, s.port) for name, s in self.settings.items()}
         servers = [
             _QuietServer(
@@ -132,13 +147,10 @@ class LocalPlatform:
             for app in self.apps.values()
         ]
         loop = asyncio.get_running_loop()
-
-        def stop() -> None:
-            for server in servers:
-                server.should_exit = True
-
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop)
+        delay = max(settings.shutdown_delay_seconds for settings in self.settings.values())
+        stop = GracefulStop(list(self.apps.values()), servers, delay=delay)
+        loop.add_signal_handler(signal.SIGTERM, stop.terminate)
+        loop.add_signal_handler(signal.SIGINT, stop.interrupt)
         await self.runtime.bus.start()
         try:
             await asyncio.gather(
@@ -154,6 +166,73 @@ class LocalPlatform:
             for sock in sockets.values():
                 with contextlib.suppress(OSError):
                     sock.close()
+
+
+class GracefulStop:
+    """How the process stops, without failing a request a load balancer sent it.
+
+    `terminate` (SIGTERM: Kubernetes, Docker, a supervisor): every app starts draining —
+    `/ready` answers 503, so that the gateway's checks and the readiness probe take this
+    process out — while requests are still served for `delay` seconds; then every server
+    stops accepting connections and finishes the requests in flight (uvicorn's graceful
+    shutdown) before the apps shut down and the process exits.
+    `interrupt` (SIGINT: Ctrl-C, a person waiting) and any second signal skip the delay;
+    a signal after the servers began to stop cuts the in-flight requests short."""
+
+    def __init__(
+        self, apps: Sequence[FastAPI], servers: Sequence[uvicorn.Server], *, delay: float
+    ) -> None:
+        self.apps = apps
+        self.servers = servers
+        self.delay = delay
+        self.draining = False
+        self.stopping = False
+        self._timer: asyncio.TimerHandle | None = None
+
+    def terminate(self) -> None:
+        if self.draining:
+            self.now()
+            return
+        self._drain()
+        if self.delay > 0:
+            log.info("draining", delay_seconds=self.delay)
+            self._timer = asyncio.get_running_loop().call_later(self.delay, self.now)
+        else:
+            self.now()
+
+    def interrupt(self) -> None:
+        self._drain()
+        self.now()
+
+    def now(self) -> None:
+        """Stop accepting and finish what is in flight (a second time: don't wait for it)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self.stopping:
+            log.warning("stopping_now", reason="signal received while stopping")
+        for server in self.servers:
+            if self.stopping:
+                server.force_exit = True
+            server.should_exit = True
+        self.stopping = True
+
+    def _drain(self) -> None:
+        if not self.draining:
+            self.draining = True
+            for app in self.apps:
+                drain(app)
+
+
+def _own_urls(settings: InstanceSettings, name: str) -> tuple[str, ...]:
+    """The URLs of `name` that reach this process's instance of it, for in-process calls:
+    its URL, or when it has several, those naming its own host and port (the others are
+    other instances: they are called over sockets)."""
+    urls = settings.urls_of(name)
+    if len(urls) == 1:
+        return urls
+    own = (settings.host, settings.port)
+    return tuple(url for url in urls if (httpx.URL(url).host, httpx.URL(url).port) == own)
 
 
 def _socket_transport() -> httpx.AsyncHTTPTransport:

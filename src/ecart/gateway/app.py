@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import httpx
 import structlog
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ecart.gateway import proxy
@@ -19,7 +19,7 @@ from ecart.gateway.docs import install_docs
 from ecart.gateway.headers import SecurityHeadersMiddleware
 from ecart.gateway.proxy import PROXIED_SERVICES, Proxy, get_proxy
 from ecart.gateway.ui import ui_router
-from ecart.platform.http.app import base_app
+from ecart.platform.http.app import base_app, draining
 from ecart.platform.logs import configure_logging
 from ecart.platform.runtime import Runtime
 
@@ -45,13 +45,17 @@ def create_app(settings: GatewaySettings | None = None, runtime: Runtime | None 
         ) as http:
             app.state.tracing.instrument_http(http)
             app.state.proxy = Proxy(settings, http)
+            app.state.proxy.start()
             log.info(
                 "service_started",
                 service="gateway",
                 port=settings.port,
                 web_ui=str(settings.web_dir) if settings.web_dir else "built-in page",
             )
-            yield
+            try:
+                yield
+            finally:
+                await app.state.proxy.close()
 
     app = base_app(
         name="gateway",
@@ -74,10 +78,16 @@ def create_app(settings: GatewaySettings | None = None, runtime: Runtime | None 
 def _ready_probe() -> APIRouter:
     router = APIRouter(tags=["probes"])
 
-    @router.get("/ready", summary="Readiness: every service answers /health", response_model=None)
+    @router.get(
+        "/ready",
+        summary="Readiness: every service answers /health and the gateway is not stopping",
+        response_model=None,
+    )
     async def ready(
-        gateway: Annotated[Proxy, Depends(get_proxy)],
+        gateway: Annotated[Proxy, Depends(get_proxy)], request: Request
     ) -> dict[str, Any] | JSONResponse:
+        if (stopping := draining(request, "gateway")) is not None:
+            return stopping
         results = await asyncio.gather(*(gateway.health(name) for name in PROXIED_SERVICES))
         checks = dict(zip(PROXIED_SERVICES, results, strict=True))
         if all(result == "ok" for result in results):

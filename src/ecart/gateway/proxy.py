@@ -1,5 +1,6 @@
 """The reverse proxy: `/api/<service>/<path>` → `<service URL>/<path>`, streamed both ways
-over one pooled HTTP client, with the gateway's request id and `X-Forwarded-*` headers."""
+over one pooled HTTP client, with the gateway's request id and `X-Forwarded-*` headers.
+A service with several URLs gets its requests round-robin (`ecart.platform.http.instances`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import ClientDisconnect
 
 from ecart.gateway.config import GatewaySettings
+from ecart.platform.http.instances import Instances
 from ecart.platform.logs import request_id_var
 
 log = structlog.get_logger("ecart.gateway")
@@ -56,6 +58,21 @@ class Proxy:
         self.settings = settings
         self.http = http
         self._trusted = _networks(settings.trusted_proxies)
+        self.instances = {
+            name: Instances(
+                name, settings.urls_of(name), http, check_seconds=settings.instance_check_seconds
+            )
+            for name in PROXIED_SERVICES
+        }
+
+    def start(self) -> None:
+        """Starts checking the instances of every service that has several."""
+        for instances in self.instances.values():
+            instances.start()
+
+    async def close(self) -> None:
+        for instances in self.instances.values():
+            await instances.close()
 
     async def forward(self, request: Request, service: str, path: str) -> Response:
         if service not in PROXIED_SERVICES:
@@ -72,11 +89,13 @@ class Proxy:
             # and never half-sent to the service (at most `max_body_bytes` in memory).
             content = await request.body()
             headers.append((b"content-length", str(len(content)).encode()))
-        upstream_request = self.http.build_request(
-            request.method, self._url(request, service, path), headers=headers, content=content
-        )
+
+        def build(base: str) -> httpx.Request:
+            url = self._url(request, base, service, path)
+            return self.http.build_request(request.method, url, headers=headers, content=content)
+
         try:
-            upstream = await self.http.send(upstream_request, stream=True)
+            upstream = await self.instances[service].send(build, stream=True)
         except httpx.RequestError as exc:
             return self._failure(service, exc)
         except ClientDisconnect:
@@ -95,10 +114,10 @@ class Proxy:
         UI served by the gateway sends "Try it out" requests through the gateway."""
         if service not in PROXIED_SERVICES:
             return unknown_service(service)
+        headers = {"X-Request-ID": request_id_var.get()}
         try:
-            answer = await self.http.get(
-                f"{self.settings.url_of(service)}/openapi.json",
-                headers={"X-Request-ID": request_id_var.get()},
+            answer = await self.instances[service].send(
+                lambda base: self.http.build_request("GET", f"{base}/openapi.json", headers=headers)
             )
         except httpx.RequestError as exc:
             return self._failure(service, exc)
@@ -128,11 +147,12 @@ class Proxy:
     async def health(self, service: str) -> str:
         """`ok`, or why the service's `/health` did not answer 200."""
         timeout = min(self.settings.proxy_timeout_seconds, 2.0)
+        headers = {"X-Request-ID": request_id_var.get() or "gateway-ready"}
         try:
-            answer = await self.http.get(
-                f"{self.settings.url_of(service)}/health",
-                headers={"X-Request-ID": request_id_var.get() or "gateway-ready"},
-                timeout=timeout,
+            answer = await self.instances[service].send(
+                lambda base: self.http.build_request(
+                    "GET", f"{base}/health", headers=headers, timeout=timeout
+                )
             )
         except httpx.TimeoutException:
             return "timeout"
@@ -140,8 +160,9 @@ class Proxy:
             return "unreachable"
         return "ok" if answer.status_code == 200 else f"status {answer.status_code}"
 
-    def _url(self, request: Request, service: str, path: str) -> httpx.URL:
-        """The service's URL plus the path exactly as the client sent it (no re-encoding)."""
+    def _url(self, request: Request, base_url: str, service: str, path: str) -> httpx.URL:
+        """`base_url` (an instance of the service) plus the path exactly as the client sent
+        it (no re-encoding)."""
         raw: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
         prefix = f"/api/{service}/".encode()
         if raw.startswith(prefix):
@@ -149,7 +170,7 @@ class Proxy:
         else:  # the client encoded the prefix itself: re-encode the decoded path
             tail = quote(path, safe="/:@!$&'()*+,;=~").encode()
         query: bytes = request.scope.get("query_string", b"")
-        base = httpx.URL(self.settings.url_of(service))
+        base = httpx.URL(base_url)
         raw_path = base.raw_path.rstrip(b"/") + b"/" + tail.lstrip(b"/")
         return base.copy_with(raw_path=raw_path + (b"?" + query if query else b""))
 

@@ -53,17 +53,35 @@ class PlatformSettings(BaseSettings):
     jwks_cache_seconds: float = Field(
         300.0, gt=0, description="how long a service trusts its copy of the JWKS"
     )
-    users_url: str = Field("http://127.0.0.1:8005", description="users service (JWKS, tokens)")
-    catalog_url: str = Field("http://127.0.0.1:8001", description="catalog service base URL")
-    cart_url: str = Field("http://127.0.0.1:8002", description="cart service base URL")
-    order_url: str = Field("http://127.0.0.1:8003", description="order service base URL")
-    payment_url: str = Field("http://127.0.0.1:8004", description="payment service base URL")
-    inventory_url: str = Field("http://127.0.0.1:8006", description="inventory service base URL")
+    users_url: str = Field(
+        "http://127.0.0.1:8005",
+        description="users service base URL(s) (JWKS, tokens). Every service URL may list "
+        "several instances, comma-separated: calls go round-robin to the ready ones",
+    )
+    catalog_url: str = Field("http://127.0.0.1:8001", description="catalog service base URL(s)")
+    cart_url: str = Field("http://127.0.0.1:8002", description="cart service base URL(s)")
+    order_url: str = Field("http://127.0.0.1:8003", description="order service base URL(s)")
+    payment_url: str = Field("http://127.0.0.1:8004", description="payment service base URL(s)")
+    inventory_url: str = Field("http://127.0.0.1:8006", description="inventory service base URL(s)")
     notifications_url: str = Field(
-        "http://127.0.0.1:8007", description="notifications service base URL"
+        "http://127.0.0.1:8007", description="notifications service base URL(s)"
     )
     gateway_url: str = Field(
         "http://127.0.0.1:8000", description="the gateway (web UI and `/api/<service>/…`)"
+    )
+    instance_check_seconds: float = Field(
+        0.5,
+        gt=0,
+        le=60,
+        description="how often each instance's /ready is checked (services whose URL "
+        "lists several)",
+    )
+    shutdown_delay_seconds: float = Field(
+        2.0,
+        ge=0,
+        le=300,
+        description="on SIGTERM: how long /ready answers 503 while requests are still served, "
+        "before the listeners close (Ctrl-C and a second signal skip it)",
     )
     outbox_poll_seconds: float = Field(0.2, gt=0, description="outbox relay poll interval")
     bus: Literal["memory", "kafka"] = Field(
@@ -134,7 +152,14 @@ class PlatformSettings(BaseSettings):
         return f"{self.namespace}{separator}{name}" if self.namespace else name
 
     def url_of(self, service: str) -> str:
-        return str(getattr(self, f"{service}_url")).rstrip("/")
+        """The service's base URL: the first, when `ECART_<SERVICE>_URL` lists several."""
+        return self.urls_of(service)[0]
+
+    def urls_of(self, service: str) -> tuple[str, ...]:
+        """Every instance's base URL (`ECART_<SERVICE>_URL`, comma-separated)."""
+        value = str(getattr(self, f"{service}_url"))
+        urls = tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+        return urls or (value.rstrip("/"),)
 
 
 class ServiceSettings(PlatformSettings):

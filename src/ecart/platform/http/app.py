@@ -23,6 +23,7 @@ from ecart.platform.cache import Cache
 from ecart.platform.db import Database, pool_usage
 from ecart.platform.http.client import CircuitBreaker, ServiceClient, ServiceTokens
 from ecart.platform.http.errors import install_error_handlers
+from ecart.platform.http.instances import Instances
 from ecart.platform.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from ecart.platform.http.openapi import document_errors
 from ecart.platform.http.response_cache import ResponseCache, ResponseCacheMiddleware
@@ -77,9 +78,10 @@ class ServiceContext:
             timeout=settings.http_timeout_seconds,
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         )
+        self._instances: dict[str, Instances] = {}
         self.tokens = ServiceTokens(
             self.http,
-            f"{settings.url_of('users')}/auth/token",
+            self.instances("users"),
             settings.service_name,
             settings.resolved_client_secret(),
         )
@@ -149,12 +151,23 @@ class ServiceContext:
 
         return subscribed(self.bus, topic, group, handler, dead_lettered)
 
+    def instances(self, target: str) -> Instances:
+        """The instances of `target` (its URLs), shared by every call to it."""
+        if target not in self._instances:
+            self._instances[target] = Instances(
+                target,
+                self.settings.urls_of(target),
+                self.http,
+                check_seconds=self.settings.instance_check_seconds,
+            )
+        return self._instances[target]
+
     def client(self, target: str) -> ServiceClient:
         if target not in self._clients:
             s = self.settings
             self._clients[target] = ServiceClient(
                 target,
-                s.url_of(target),
+                self.instances(target),
                 self.http,
                 tokens=self.tokens,
                 breaker=CircuitBreaker(
@@ -169,6 +182,8 @@ class ServiceContext:
 
     async def close(self) -> None:
         await self.relay.stop()
+        for instances in self._instances.values():
+            await instances.close()
         await self.http.aclose()
         await self.db.dispose()
         await self.cache.close()
@@ -268,6 +283,7 @@ def base_app(
     )
     metrics = Metrics(name)
     app.state.metrics = metrics
+    app.state.draining = False  # set by `drain()` on SIGTERM: `/ready` answers 503
     tracing = Tracing(name, settings, runtime.span_exporter)
     app.state.tracing = tracing
     install_error_handlers(app, metrics)
@@ -311,11 +327,28 @@ def _health_probe(name: str) -> APIRouter:
     return router
 
 
+def drain(app: FastAPI) -> None:
+    """The process is stopping: `/ready` answers 503 from now on, so that load balancers
+    (the gateway, Kubernetes) stop sending requests here, while requests are still served
+    and `/health` still answers 200 (a draining process is not a dead one)."""
+    app.state.draining = True
+
+
+def draining(request: Request, name: str) -> JSONResponse | None:
+    """The `/ready` answer of a draining process, or None when it is not draining."""
+    if not request.app.state.draining:
+        return None
+    return JSONResponse({"status": "draining", "service": name}, status_code=503)
+
+
 def _ready_probe(name: str) -> APIRouter:
     router = APIRouter(tags=["probes"])
 
+    # The summary is in the committed API documents (web/src/api/specs): kept as it was.
     @router.get("/ready", summary="Readiness: the database answers", response_model=None)
-    async def ready(ctx: Ctx) -> dict[str, Any] | JSONResponse:
+    async def ready(ctx: Ctx, request: Request) -> dict[str, Any] | JSONResponse:
+        if (stopping := draining(request, name)) is not None:
+            return stopping
         try:
             await ctx.db.ping()
         except Exception as exc:

@@ -1,5 +1,6 @@
 """Service-to-service HTTP: one pooled httpx client per service, per-call timeouts, retries
-for idempotent calls (stamina), a circuit breaker per target, and service tokens."""
+for idempotent calls (stamina), a circuit breaker per target, and service tokens. A target
+with several URLs gets its calls round-robin (`instances`), as the gateway does."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import stamina
 import structlog
 
 from ecart.platform.http.errors import ServiceUnavailable
+from ecart.platform.http.instances import IDEMPOTENT_METHODS, Instances
 from ecart.platform.logs import request_id_var
 
 log = structlog.get_logger("ecart.client")
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
 class CircuitOpen(ServiceUnavailable):
@@ -64,14 +65,14 @@ class CircuitBreaker:
 
 
 class ServiceTokens:
-    """Client-credentials tokens (role `service`) from the users service, cached until
-    shortly before they expire."""
+    """Client-credentials tokens (role `service`) from the users service's `/auth/token`,
+    cached until shortly before they expire."""
 
     def __init__(
-        self, http: httpx.AsyncClient, token_url: str, client_id: str, client_secret: str
+        self, http: httpx.AsyncClient, users: Instances, client_id: str, client_secret: str
     ) -> None:
         self.http = http
-        self.token_url = token_url
+        self.users = users
         self.client_id = client_id
         self.client_secret = client_secret
         self._token: str | None = None
@@ -85,13 +86,13 @@ class ServiceTokens:
             if self._token and time.monotonic() < self._expires_at:
                 return self._token
             try:
-                response = await self.http.post(
-                    self.token_url,
-                    data={
-                        "grant_type": "client_credentials",
-                        "client_id": self.client_id,
-                        "client_secret": self.client_secret,
-                    },
+                form = {
+                    "grant_type": "client_credentials",
+                    "client_id": self.client_id,
+                    "client_secret": self.client_secret,
+                }
+                response = await self.users.send(
+                    lambda base: self.http.build_request("POST", f"{base}/auth/token", data=form)
                 )
             except httpx.HTTPError as exc:
                 raise ServiceUnavailable("users service unavailable (service token)") from exc
@@ -116,7 +117,7 @@ class ServiceClient:
     def __init__(
         self,
         target: str,
-        base_url: str,
+        base_url: str | Instances,
         http: httpx.AsyncClient,
         *,
         tokens: ServiceTokens | None,
@@ -125,7 +126,9 @@ class ServiceClient:
         timeout: float = 5.0,
     ) -> None:
         self.target = target
-        self.base_url = base_url.rstrip("/")
+        self.instances = (
+            base_url if isinstance(base_url, Instances) else Instances(target, [base_url], http)
+        )
         self.http = http
         self.tokens = tokens
         self.breaker = breaker
@@ -181,13 +184,15 @@ class ServiceClient:
         if authenticated and self.tokens is not None:
             headers["Authorization"] = f"Bearer {await self.tokens.token()}"
         try:
-            response = await self.http.request(
-                method,
-                f"{self.base_url}{path}",
-                json=json,
-                params=params,
-                headers=headers,
-                timeout=self.timeout,
+            response = await self.instances.send(
+                lambda base: self.http.build_request(
+                    method,
+                    f"{base}{path}",
+                    json=json,
+                    params=params,
+                    headers=headers,
+                    timeout=self.timeout,
+                )
             )
         except httpx.TransportError:
             self.breaker.record_failure()
