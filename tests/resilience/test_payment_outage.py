@@ -111,7 +111,8 @@ async def test_payment_slow_then_down_then_back(
     extra = (
         f"slowest payment answer {slowest:.2f} s (bound {BOUND:g}); fast 503s {fast_503}; "
         f"probes {', '.join(probes)}; after recovery {sum(c.status == 200 for c in after)}"
-        f"/{len(after)} paid; {check.counts}"
+        f"/{len(after)} paid; paid by the reconciler after a lost answer "
+        f"{check.counts.get('orders_paid', 0) - len(tally.paid_orders)}; {check.counts}"
     )
     record(result_line("payment slow/down", load, check, extra))
     assert check.ok, check.details
