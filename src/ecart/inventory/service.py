@@ -133,13 +133,16 @@ async def reserve(
             if existing is not None:
                 return _replay(existing, wanted), False
             now = utcnow()
+            expires_at = now + timedelta(seconds=ttl_seconds)
+            # The reservation's rows first, the stock UPDATEs last: a hot product's row
+            # stays locked (PostgreSQL) only from its UPDATE to the commit, not across the
+            # inserts too: under a flash sale every buyer queues on that lock.
+            await store.insert_reservation(uow.conn, reservation_id, wanted, expires_at, now)
             for product_id, quantity in wanted.items():
                 row = await store.take(uow.conn, product_id, quantity, now)
                 if row is None:
                     raise InsufficientStock(product_id)  # rolls back every earlier line
                 uow.emit(stock_changed(row))
-            expires_at = now + timedelta(seconds=ttl_seconds)
-            await store.insert_reservation(uow.conn, reservation_id, wanted, expires_at, now)
     except IntegrityError:
         # Another writer created the same id first (PostgreSQL): answer as a replay.
         async with ctx.db.read(primary=True) as conn:
