@@ -50,7 +50,7 @@ test-backends: install deploy-tools
 # started, with 60 s outages (the default run uses short ones); each scenario's one-line
 # result is appended to resilience-report/report.md.
 RESILIENCE_OUTAGE_SECONDS ?= 60
-resilience: install
+resilience: install services
 	eval "$$(bash scripts/test-env.sh)" && \
 	  ECART_TEST_RESILIENCE_OUTAGE_SECONDS=$(RESILIENCE_OUTAGE_SECONDS) \
 	  ECART_TEST_RESILIENCE_REPORT=$(CURDIR)/resilience-report/report.md \
