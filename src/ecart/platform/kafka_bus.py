@@ -177,8 +177,28 @@ class KafkaBus:
                 for name, code, *rest in response.topic_errors:
                     if code not in (0, TOPIC_ALREADY_EXISTS):
                         raise RuntimeError(f"cannot create Kafka topic {name}: {code} {rest}")
+                await self._until_served(missing)
                 log.info("kafka_topics_created", topics=missing, partitions=self.partitions)
             self._known_topics.update(wanted)
+
+    async def _until_served(self, names: list[str], within: float = 10.0) -> None:
+        """Waits until the broker's metadata shows every partition of `names` with a leader.
+        A group that joins before its broker knows a topic it subscribes to is assigned
+        nothing of it until its next metadata refresh (`metadata_max_age_ms`)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while True:
+            described = await self._admin.describe_topics(names)
+            served = {
+                t["topic"]
+                for t in described
+                if t["error_code"] == 0
+                and t["partitions"]
+                and all(p["leader"] >= 0 for p in t["partitions"])
+            }
+            if served >= set(names) or loop.time() >= deadline:
+                return
+            await asyncio.sleep(0.05)
 
     async def publish(
         self, topic: str, key: str, value: bytes, headers: dict[str, str] | None = None
@@ -218,6 +238,9 @@ class KafkaBus:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             heartbeat_interval_ms=self.heartbeat_ms,
+            # A topic (or partitions) the group's metadata missed when it joined is picked up
+            # at the next refresh: every 5 s instead of aiokafka's 5 minutes.
+            metadata_max_age_ms=5000,
         )
         await consumer.start()
         member = _GroupMember(consumer, {name: handler}, {name: on_dead_letter})
