@@ -3,7 +3,7 @@ checkout load.
 
 Payment runs in a process of its own behind the fault proxy (every other service's
 `ECART_PAYMENT_URL` is the proxy); the rest of the shop runs in another `ecart up`. The
-order service's timeout is short (1 s, 2 attempts) and its breaker opens after 3 failures for
+order service's timeout is short (2 s, 2 attempts) and its breaker opens after 3 failures for
 2 s. Phases: pass → latency (2 s, above the timeout) → reset → blackhole → pass.
 
 Holds: every payment answer comes within timeout × attempts + a margin; while payment is
@@ -34,7 +34,9 @@ from tests.resilience.processes import running_topology
 
 pytestmark = pytest.mark.resilience
 
-TIMEOUT, ATTEMPTS, THRESHOLD, RESET = 1.0, 2, 3, 2.0
+# The timeout applies to every call of the order service (cart and inventory too): 1 s made a
+# cart call on a busy 2-core CI machine open the cart breaker now and then.
+TIMEOUT, ATTEMPTS, THRESHOLD, RESET = 2.0, 2, 3, 2.0
 # stamina waits up to ~1 s between the attempts; the rest is the order's own work.
 BOUND = TIMEOUT * ATTEMPTS + 2.5
 FAST = 0.5
