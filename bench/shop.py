@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,9 +49,27 @@ UNTHROTTLED = {
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free loopback ports: every socket stays bound until all are chosen
+    (one at a time, the kernel may hand the same port out twice)."""
+    with contextlib.ExitStack() as stack:
+        ports = []
+        for _ in range(count):
+            sock = stack.enter_context(socket.socket())
+            sock.bind(("127.0.0.1", 0))
+            ports.append(int(sock.getsockname()[1]))
+        return ports
+
+
+def loopback_urls(names: Iterable[str]) -> dict[str, str]:
+    """A `http://127.0.0.1:<free port>` for each name, no two alike."""
+    chosen = list(names)
+    return {
+        n: f"http://127.0.0.1:{p}" for n, p in zip(chosen, free_ports(len(chosen)), strict=True)
+    }
 
 
 def can_pin() -> bool:
@@ -232,7 +250,7 @@ class Identity:
 
     @classmethod
     def new(cls) -> Identity:
-        urls = {name: f"http://127.0.0.1:{free_port()}" for name in SERVICES}
+        urls = loopback_urls(SERVICES)
         secrets_ = {name: secrets.token_urlsafe(24) for name in CLIENTS}
         return cls(urls, Ed25519PrivateKey.generate(), secrets_)
 

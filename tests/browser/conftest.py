@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from bench.shop import loopback_urls
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD
@@ -69,12 +69,6 @@ def _missing() -> str | None:
     if not (WEB_DIST / "index.html").is_file():
         return "the web UI is not built (web/dist/index.html missing: run `make web`)"
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -167,7 +161,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
             pytest.fail(reason)
         pytest.skip(reason)
     data_dir = tmp_path_factory.mktemp("browser-shop")
-    urls = {name: f"http://127.0.0.1:{_free_port()}" for name in SERVICES}
+    urls = loopback_urls(SERVICES)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECART_")}
     env.update(
         ECART_DATA_DIR=str(data_dir),

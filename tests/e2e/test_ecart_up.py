@@ -9,7 +9,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from bench.shop import loopback_urls
 from sqlalchemy.engine import make_url
 
 from ecart.platform.settings import SERVICE_NAMES
@@ -29,12 +29,6 @@ pytestmark = pytest.mark.e2e
 
 def _tail(path: Path) -> str:
     return path.read_text()[-3000:]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -52,7 +46,7 @@ class Running:
 async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running]:
     data_dir = tmp_path_factory.mktemp("e2e")
     services = (*SERVICE_NAMES, "notifications", "gateway")
-    urls = {name: f"http://127.0.0.1:{_free_port()}" for name in services}
+    urls = loopback_urls(services)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECART_")}
     env.update(
         ECART_DATA_DIR=str(data_dir),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from bench.shop import loopback_urls
 
 from ecart.platform.settings import SERVICE_NAMES
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD
@@ -26,12 +26,6 @@ class Platform:
     urls: dict[str, str]
     tokens: dict[str, str]  # role → bearer token
     customer_id: str
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_healthy(urls: dict[str, str], process: subprocess.Popen[bytes], log: Path) -> None:
@@ -80,7 +74,7 @@ def _tokens(users: str, data_dir: Path) -> tuple[dict[str, str], str]:
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     data_dir = tmp_path_factory.mktemp("fuzz")
-    urls = {name: f"http://127.0.0.1:{_free_port()}" for name in SERVICE_NAMES}
+    urls = loopback_urls(SERVICE_NAMES)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECART_")}
     env.update(
         ECART_DATA_DIR=str(data_dir),
