@@ -7,12 +7,15 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+import sqlalchemy.exc
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, update
 
 from ecart.platform.bus import InMemoryBus, Message, dead_letter_topic
 from ecart.platform.db import Database
 from ecart.platform.events import Envelope, Event, inbox_table, outbox_table
+from ecart.platform.metrics import Metrics
 from ecart.platform.outbox import OutboxRelay, UnitOfWork, idempotent_consumer
+from ecart.platform.transient import ServiceUnavailable
 
 metadata = MetaData()
 things = Table(
@@ -103,6 +106,36 @@ async def test_event_survives_a_failing_bus_and_is_published_once(db: Database) 
         assert await conn.scalar(select(func.count()).select_from(outbox)) == 0
 
 
+class SilentBus(InMemoryBus):
+    """A broker that accepts connections and never answers (a blackhole)."""
+
+    async def publish(
+        self, topic: str, key: str, value: bytes, headers: dict[str, str] | None = None
+    ) -> None:
+        await asyncio.Event().wait()
+
+
+async def test_a_broker_that_never_answers_is_a_failure_after_the_publish_timeout(
+    db: Database,
+) -> None:
+    """Without a bound the relay waited as long as the client's own timeout (40 s for Kafka)
+    and the backlog gauges stayed at 0 meanwhile (found by tests/resilience/
+    test_broker_outage.py)."""
+    metrics = Metrics("test")
+    relay = OutboxRelay(db, SilentBus(), outbox, publish_timeout_seconds=0.05, metrics=metrics)
+    for n in (1, 2):
+        async with relay.unit_of_work() as uow:
+            uow.emit(Event("thing-events", str(n), "thing_created", {"id": n}))
+    relay.start()
+    try:
+        await _wait_for(lambda: metrics.gauge("ecart_outbox_pending")._value.get() == 2)
+    finally:
+        await relay.stop()
+    async with db.read() as conn:
+        attempts = await conn.scalar(select(func.max(outbox.c.attempts)))
+    assert attempts and attempts >= 1
+
+
 async def test_failed_attempts_are_recorded_while_the_bus_is_down(db: Database) -> None:
     relay = OutboxRelay(db, FlakyBus(failures=100), outbox)
     async with relay.unit_of_work() as uow:
@@ -163,6 +196,58 @@ async def test_poison_event_goes_to_dead_letter_and_does_not_block() -> None:
     assert dead.value == b"poison"
     assert dead.headers["x-dead-letter-group"] == "g"
     assert "cannot parse" in dead.headers["x-dead-letter-error"]
+
+
+@pytest.mark.parametrize(
+    "transient",
+    [
+        sqlalchemy.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("restarting")),
+        sqlalchemy.exc.TimeoutError("QueuePool limit reached"),
+        ServiceUnavailable("payment service unavailable"),
+        ConnectionResetError("connection reset"),
+    ],
+    ids=["database-down", "pool-exhausted", "service-down", "connection-reset"],
+)
+async def test_a_transient_failure_is_waited_out_never_dead_lettered(
+    transient: Exception,
+) -> None:
+    """The database restarting (or a service away) for longer than `max_attempts` tries is
+    not the event's fault: it is applied once the failure passes, in order, and nothing goes
+    to the dead-letter topic. (Found by tests/resilience/test_database_restart.py: good
+    events were dead-lettered, and lost, while PostgreSQL restarted.)"""
+    bus = InMemoryBus(max_attempts=2, retry_delay=0.001)
+    failures_left = 8
+    seen: list[bytes] = []
+
+    async def handler(message: Message) -> None:
+        nonlocal failures_left
+        if failures_left:
+            failures_left -= 1
+            raise transient
+        seen.append(message.value)
+
+    await bus.subscribe("t", "g", handler)
+    await bus.publish("t", "k", b"first")
+    await bus.publish("t", "k", b"second")
+    try:
+        await _wait_for(lambda: seen == [b"first", b"second"])
+    finally:
+        await bus.stop()
+    assert bus.messages(dead_letter_topic("t")) == []
+
+
+async def test_an_integrity_error_is_not_transient_and_is_dead_lettered() -> None:
+    bus = InMemoryBus(max_attempts=2, retry_delay=0.001)
+
+    async def handler(message: Message) -> None:
+        raise sqlalchemy.exc.IntegrityError("INSERT", {}, ValueError("duplicate key"))
+
+    await bus.subscribe("t", "g", handler)
+    await bus.publish("t", "k", b"bad")
+    try:
+        await _wait_for(lambda: len(bus.messages(dead_letter_topic("t"))) == 1)
+    finally:
+        await bus.stop()
 
 
 async def test_late_subscriber_reads_from_the_start() -> None:

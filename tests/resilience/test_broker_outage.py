@@ -16,9 +16,10 @@ The scenario runs once per signal (the `run` fixture); two tests read it:
   themselves and it drains; at the end every order has exactly its events delivered
   (outboxes empty, nothing dead-lettered) and exactly one notification per (order, kind),
   with money and stock intact;
-- the metrics: the outbox gauges follow the backlog while the broker is away. This fails
-  today (a product bug, see the xfail): they are only refreshed when a publish attempt
-  ends, and the relay's publish waits for the broker.
+- the metrics: the outbox gauges follow the backlog while the broker is away. (This found a
+  bug: the relay's publish waited for the producer's own 40 s timeout, and the gauges,
+  refreshed only when an attempt ends, kept their last value; a publish now fails after
+  `OutboxRelay.publish_timeout_seconds`.)
 """
 
 from __future__ import annotations
@@ -227,17 +228,6 @@ def test_checkouts_go_on_and_the_backlog_drains(run: Run, settings: RunSettings)
     assert run.drained_at() is not None, "the backlog never drained"
 
 
-@pytest.mark.xfail(
-    reason=(
-        "product bug: the outbox gauges (ecart_outbox_pending, "
-        "ecart_outbox_oldest_pending_age_seconds) are refreshed only when a publish attempt "
-        "ends (OutboxRelay.publish_pending / the failure path of _run), and the relay's "
-        "KafkaBus.publish (aiokafka send_and_wait) waits for the broker for up to the "
-        "producer's request timeout (40 s): while the broker is away they keep their last "
-        "value (0), so the backlog is not visible until a send times out or the broker is back"
-    ),
-    strict=True,
-)
 def test_the_backlog_shows_in_metrics_while_the_broker_is_away(run: Run) -> None:
     """Every sample from LAG s into the outage on: the gauges show at least half of what the
     outbox tables held LAG s earlier, and the oldest event's age grows with the outage."""

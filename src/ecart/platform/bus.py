@@ -18,7 +18,11 @@ from typing import Protocol
 
 import structlog
 
+from ecart.platform.transient import is_transient
+
 log = structlog.get_logger("ecart.bus")
+MAX_TRANSIENT_DELAY = 5.0
+"""Longest pause between two tries of a message whose failure is transient."""
 
 
 @dataclass(frozen=True)
@@ -79,15 +83,26 @@ async def deliver(
     """Run `handler` on `message`, retrying with a growing delay; after `max_attempts`
     failures publish it to `<topic>.dlq` (with `x-dead-letter-group` and
     `x-dead-letter-error` headers) on `bus` and return, so the consumer moves on.
-    Every backend's consumer loop calls this, and records its offset only afterwards."""
+    A transient failure (the database restarting, a service unreachable: see
+    `ecart.platform.transient`) is not the message's fault: it is retried for as long as it
+    lasts (back-off up to `MAX_TRANSIENT_DELAY` s) and never dead-lettered; the consumer's
+    lag shows the wait. Every backend's consumer loop calls this, and records its offset
+    only afterwards."""
     error: Exception | None = None
-    for attempt in range(1, max_attempts + 1):
+    attempt = waits = 0
+    while True:
         try:
             await handler(message)
             return
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            if is_transient(exc):
+                waits += 1
+                log.warning("consumer_waiting", topic=message.topic, group=group, error=repr(exc))
+                await asyncio.sleep(min(retry_delay * 2 ** min(waits, 10), MAX_TRANSIENT_DELAY))
+                continue
+            attempt += 1
             error = exc
             log.warning(
                 "consumer_failed",
@@ -96,6 +111,8 @@ async def deliver(
                 attempt=attempt,
                 error=repr(exc),
             )
+            if attempt >= max_attempts:
+                break
             await asyncio.sleep(retry_delay * attempt)
     headers = {
         **message.headers,

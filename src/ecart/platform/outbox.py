@@ -60,9 +60,14 @@ class OutboxRelay:
         poll_seconds: float = 0.2,
         batch_size: int = 100,
         max_backoff_seconds: float = 5.0,
+        publish_timeout_seconds: float = 5.0,
         metrics: Metrics | None = None,
         tracing: Tracing | None = None,
     ) -> None:
+        """`publish_timeout_seconds`: how long one publish may take before it counts as a
+        failure (a broker that is away would otherwise hold the relay, and its backlog
+        gauges, for the client's own timeout, 40 s for Kafka; a publish given up on may
+        still arrive, and consumers dedupe it by event id)."""
         self.db = db
         self.tracing = tracing or Tracing("unnamed", PlatformSettings())
         self.bus = bus
@@ -70,6 +75,7 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self.max_backoff_seconds = max_backoff_seconds
+        self.publish_timeout_seconds = publish_timeout_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._failures = 0
@@ -154,7 +160,8 @@ class OutboxRelay:
                 stored = json.loads(row.trace_context or "{}")
                 with self.tracing.publishing(row.topic, stored) as trace_headers:
                     headers = {**trace_headers, "event_id": row.event_id}
-                    await self.bus.publish(row.topic, row.key, row.payload.encode(), headers)
+                    async with asyncio.timeout(self.publish_timeout_seconds):
+                        await self.bus.publish(row.topic, row.key, row.payload.encode(), headers)
             except Exception as exc:
                 failure = (row.id, exc)
                 break

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy.exc
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,17 +13,12 @@ from starlette.routing import Match, Router
 from starlette.types import Scope
 
 from ecart.platform.metrics import Metrics
+from ecart.platform.transient import DATABASE_BUGS, DATABASE_UNAVAILABLE, ServiceUnavailable
+
+__all__ = ["ServiceUnavailable", "install_error_handlers", "validation_detail"]
 
 log = structlog.get_logger("ecart.http")
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
-
-
-class ServiceUnavailable(Exception):
-    """A dependency (another service, the database) cannot answer now → 503."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -56,16 +50,7 @@ def allowed_methods(router: Router, scope: Scope) -> str:
     )
 
 
-# The database could not be reached or answered "not now" (a restart, a lost connection,
-# an exhausted pool, a locked SQLite file): the request may succeed if retried → 503.
-# Any driver error but those that mean a bug in the query or its data (which stay 500s).
-DATABASE_UNAVAILABLE = (sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError, ConnectionError)
-DATABASE_BUGS = (
-    sqlalchemy.exc.IntegrityError,
-    sqlalchemy.exc.DataError,
-    sqlalchemy.exc.ProgrammingError,
-    sqlalchemy.exc.NotSupportedError,
-)
+# The database answered "not now" → 503; its bug classes stay 500s (ecart.platform.transient).
 
 
 def install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
