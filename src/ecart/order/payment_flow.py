@@ -69,14 +69,17 @@ async def pay(
 
 
 async def settle(ctx: ServiceContext, order: Order, key: str, payment: dict[str, Any]) -> Order:
-    """Apply a charge's outcome to the order."""
+    """Apply a charge's outcome to the order. The attempt is marked succeeded only once the
+    charge has been applied (the order paid, or the charge refunded): if this stops half-way
+    (the order's database restarting, say), the attempt stays unsettled and the reconciler
+    finishes it: a successful charge never stays next to a pending order."""
     payment_id = str(payment["id"])
     if payment.get("status") != "success":
         await attempts.mark(ctx, key, AttemptStatus.DECLINED, payment_id)
         raise PaymentDeclined(order.id)
-    await attempts.mark(ctx, key, AttemptStatus.SUCCEEDED, payment_id)
-    if order.payment_id == payment_id:
-        return order  # already settled (a retry, or the reconciler got there first)
+    if order.payment_id == payment_id:  # already settled (a retry, or the reconciler)
+        await attempts.mark(ctx, key, AttemptStatus.SUCCEEDED, payment_id)
+        return order
     try:
         await clients.reservation_action(ctx, order.reservation_id, "commit")
     except clients.ReservationGone as exc:
@@ -84,6 +87,7 @@ async def settle(ctx: ServiceContext, order: Order, key: str, payment: dict[str,
         await set_status(
             ctx, order, Status.CANCELLED, reason="reservation_expired", expected=PAYABLE
         )
+        await attempts.mark(ctx, key, AttemptStatus.SUCCEEDED, payment_id)
         raise Conflict(
             "The order's stock reservation has expired; the payment was refunded"
         ) from exc
@@ -92,10 +96,13 @@ async def settle(ctx: ServiceContext, order: Order, key: str, payment: dict[str,
     )
     if paid is None:
         current = await get_order(ctx, order.id, SYSTEM, primary=True)
+        if current.payment_id != payment_id:
+            await clients.refund(ctx, payment_id)
+        await attempts.mark(ctx, key, AttemptStatus.SUCCEEDED, payment_id)
         if current.payment_id == payment_id:
             return current
-        await clients.refund(ctx, payment_id)
         raise Conflict("The order changed while it was being paid; the payment was refunded")
+    await attempts.mark(ctx, key, AttemptStatus.SUCCEEDED, payment_id)
     return paid
 
 
