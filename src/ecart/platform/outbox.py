@@ -78,6 +78,7 @@ class OutboxRelay:
         self.publish_timeout_seconds = publish_timeout_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._watch: asyncio.Task[None] | None = None
         self._failures = 0
         self.metrics = metrics or Metrics("unnamed")
         self._backlog_seen_at = float("-inf")
@@ -114,13 +115,27 @@ class OutboxRelay:
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="outbox-relay")
+            self._watch = asyncio.create_task(self._watch_backlog(), name="outbox-backlog")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        for task in (self._task, self._watch):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._watch = None
+
+    async def _watch_backlog(self, every_seconds: float = 1.0) -> None:
+        """The backlog gauges, once a second, whatever the relay is doing: a publish that
+        waits for an absent broker must not hide the backlog it leaves."""
+        while True:
+            try:
+                await self.observe_backlog()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database itself may be away: next second
+                log.debug("outbox_backlog_unknown", error=repr(exc))
+            await asyncio.sleep(every_seconds)
 
     async def _run(self) -> None:
         while True:
@@ -131,8 +146,6 @@ class OutboxRelay:
                 raise
             except Exception as exc:
                 self._failures += 1
-                with contextlib.suppress(Exception):  # the database may be what failed
-                    await self.observe_backlog()
                 delay = min(self.poll_seconds * 2**self._failures, self.max_backoff_seconds)
                 log.warning("outbox_publish_failed", error=repr(exc), retry_in=delay)
                 await asyncio.sleep(delay)
@@ -180,7 +193,6 @@ class OutboxRelay:
             self.metrics.counter("ecart_events_published_total", row.topic).inc()
         if failure:
             raise failure[1]
-        await self.observe_backlog(every_seconds=1.0)
         return len(done)
 
     async def observe_backlog(self, every_seconds: float = 0.0) -> None:
