@@ -39,7 +39,10 @@ from aiokafka import (  # type: ignore[import-untyped]
     ConsumerRebalanceListener,
 )
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
-from aiokafka.errors import KafkaConnectionError  # type: ignore[import-untyped]
+from aiokafka.errors import (  # type: ignore[import-untyped]
+    KafkaConnectionError,
+    OutOfOrderSequenceNumber,
+)
 from aiokafka.structs import TopicPartition  # type: ignore[import-untyped]
 
 from ecart.platform.bus import (
@@ -85,6 +88,7 @@ class KafkaBus:
         self._known_topics: set[str] = set()
         self._topics_lock = asyncio.Lock()
         self._producer: Any = None
+        self._stale_producer = False
         self._admin: Any = None
         self.heartbeat_ms = heartbeat_ms
         self.connect_timeout = connect_timeout
@@ -205,13 +209,41 @@ class KafkaBus:
     ) -> None:
         if self._producer is None:
             raise RuntimeError("KafkaBus.start() was not called")
+        if self._stale_producer:
+            await self._replace_producer()
         await self.ensure_topics([topic])
-        await self._producer.send_and_wait(
-            self.on_broker(topic),
-            value=value,
-            key=key.encode(),
-            headers=[(name, text.encode()) for name, text in (headers or {}).items()],
+        try:
+            await self._producer.send_and_wait(
+                self.on_broker(topic),
+                value=value,
+                key=key.encode(),
+                headers=[(name, text.encode()) for name, text in (headers or {}).items()],
+            )
+        except OutOfOrderSequenceNumber:
+            # Fatal for an idempotent producer (its sequence numbers no longer match the
+            # broker's, e.g. after sends given up during a long broker outage): every later
+            # send fails the same way. The next publish starts a new producer, with a new
+            # sequence; the caller retries (consumers dedupe by event id).
+            self._stale_producer = True
+            raise
+
+    async def _replace_producer(self) -> None:
+        """A new idempotent producer in place of one that cannot send any more (started
+        first: if the broker is away this raises and the old one stays until next time)."""
+        producer = AIOKafkaProducer(
+            **self.client_options, client_id=self.client_id, enable_idempotence=True, acks="all"
         )
+        try:
+            await producer.start()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await producer.stop()
+            raise
+        old, self._producer = self._producer, producer
+        self._stale_producer = False
+        log.warning("kafka_producer_replaced", reason="OutOfOrderSequenceNumber")
+        with contextlib.suppress(Exception):
+            await old.stop()
 
     async def subscribe(
         self,
